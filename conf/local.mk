@@ -1,0 +1,43 @@
+## conf/local.mk -- the NGINX site, the systemd units and iocagg.conf.
+## Units and the site are rendered from templates; the dev stack and the
+## tests render the same templates with their own paths.
+
+iocaggconfdir = $(sysconfdir)/iocagg
+dist_iocaggconf_DATA = conf/iocagg.conf
+
+nginxsitedir = $(sysconfdir)/nginx/sites-available
+nginxsite_DATA = conf/nginx/iocagg.conf
+EXTRA_DIST += conf/nginx/iocagg.conf.in conf/systemd/iocagg-fcgi.socket.in \
+	conf/systemd/iocagg-fcgi.service.in
+CLEANFILES += conf/nginx/iocagg.conf
+
+# "route" is the URL segment each group answers.
+route_health = health
+route_indicatorkinds = indicatorKinds
+route_users = users
+
+conf/nginx/iocagg.conf: $(srcdir)/conf/nginx/iocagg.conf.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) conf/nginx && \
+	$(SED) -e 's|@LISTEN@|80|g' -e 's|@RUNDIR@|/run/iocagg|g' \
+	    -e 's|@HTDOCS@|$(pkgdatadir)/htdocs|g' -e 's|@BODYMAX@|1m|g' \
+	    $(srcdir)/conf/nginx/iocagg.conf.in > $@.tmp && mv $@.tmp $@
+
+FCGI_UNITS = $(foreach g,$(FCGI_GROUPS),conf/systemd/iocagg-$(g).socket \
+	conf/systemd/iocagg-$(g).service)
+
+if HAVE_SYSTEMD
+systemdsystemunit_DATA = $(FCGI_UNITS)
+endif
+CLEANFILES += $(FCGI_UNITS)
+all-local: $(FCGI_UNITS)
+
+conf/systemd/iocagg-%.socket: $(srcdir)/conf/systemd/iocagg-fcgi.socket.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) conf/systemd && \
+	$(SED) -e 's|@GROUP@|$*|g' -e 's|@ROUTE@|$(route_$*)|g' \
+	    -e 's|@RUNDIR@|/run/iocagg|g' $< > $@.tmp && mv $@.tmp $@
+
+conf/systemd/iocagg-%.service: $(srcdir)/conf/systemd/iocagg-fcgi.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) conf/systemd && \
+	$(SED) -e 's|@GROUP@|$*|g' -e 's|@ROUTE@|$(route_$*)|g' \
+	    -e 's|@pkglibexecdir@|$(pkglibexecdir)|g' \
+	    -e 's|@sysconfdir@|$(sysconfdir)|g' $< > $@.tmp && mv $@.tmp $@

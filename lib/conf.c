@@ -1,0 +1,297 @@
+/*
+ * lib/conf.c -- see conf.h and iocagg.conf(5).  The key table below is
+ * the one place a new setting is declared; conf/iocagg.conf documents
+ * each key line by line and tests/unit/t-conf.c checks that both agree.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat.h"
+#include "conf.h"
+#include "xmalloc.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR	"/etc"
+#endif
+#ifndef PKGDATADIR
+#define PKGDATADIR	"/usr/share/iocagg"
+#endif
+
+#define CONF_LINE_MAX	4096
+
+static const struct conf_key keys[] = {
+	{ "database_url", CONF_STR,
+	    "host=/run/postgresql dbname=iocagg", 0, 0, 1,
+	    "libpq connection string of the PostgreSQL database" },
+	{ "database_connect_timeout", CONF_INT, "3", 1, 60, 0,
+	    "seconds to wait for a PostgreSQL connection" },
+	{ "database_statement_timeout", CONF_INT, "15000", 100, 3600000, 0,
+	    "milliseconds any one SQL statement may run" },
+	{ "redis_url", CONF_STR, "", 0, 0, 1,
+	    "Redis address: unix:/path, redis://host:port or host:port; "
+	    "empty: Redis is not used" },
+	{ "redis_timeout", CONF_INT, "1000", 10, 60000, 0,
+	    "milliseconds to wait for Redis" },
+	{ "run_dir", CONF_STR, "/run/iocagg", 0, 0, 0,
+	    "directory of the FastCGI and runner sockets" },
+	{ "sql_dir", CONF_STR, PKGDATADIR "/sql", 0, 0, 0,
+	    "directory of the numbered SQL migrations" },
+	{ "log_level", CONF_STR, "info", 0, 0, 0,
+	    "debug, info, warning or err" },
+	{ "workers", CONF_INT, "4", 1, 256, 0,
+	    "processes per FastCGI program when it binds its own socket" },
+	{ "body_max", CONF_INT, "1048576", 1024, 268435456, 0,
+	    "largest request body accepted, in bytes (413 above)" },
+	{ "query_max", CONF_INT, "8192", 256, 1048576, 0,
+	    "longest query string accepted, in bytes (414 above)" },
+	{ "json_depth_max", CONF_INT, "32", 2, 1000, 0,
+	    "deepest JSON nesting accepted in a request body" },
+	{ "user_logs", CONF_BOOL, "yes", 0, 0, 0,
+	    "write a user_logs row for every authenticated request" },
+};
+
+static char	*vals[nitems(keys)];
+static char	*loaded_path;
+
+static int
+key_index(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(keys); i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Check "value" against the key's type; returns 0 or -1 with a message.
+ */
+static int
+check_value(const struct conf_key *k, const char *value, char *err,
+    size_t errsz)
+{
+	const char	*errstr;
+
+	switch (k->type) {
+	case CONF_INT:
+		(void)strtonum(value, k->min, k->max, &errstr);
+		if (errstr != NULL) {
+			(void)snprintf(err, errsz, "%s: value '%s' is %s "
+			    "(expected an integer in [%lld, %lld])",
+			    k->name, value, errstr, k->min, k->max);
+			return -1;
+		}
+		break;
+	case CONF_BOOL:
+		if (strcmp(value, "yes") && strcmp(value, "no") &&
+		    strcmp(value, "true") && strcmp(value, "false") &&
+		    strcmp(value, "1") && strcmp(value, "0")) {
+			(void)snprintf(err, errsz, "%s: value '%s' is not "
+			    "yes or no", k->name, value);
+			return -1;
+		}
+		break;
+	case CONF_STR:
+		break;
+	}
+	return 0;
+}
+
+int
+conf_set(const char *key, const char *value, char *err, size_t errsz)
+{
+	int	 i;
+
+	if ((i = key_index(key)) == -1) {
+		(void)snprintf(err, errsz, "unknown key '%s'", key);
+		return -1;
+	}
+	if (check_value(&keys[i], value, err, errsz) == -1)
+		return -1;
+	free(vals[i]);
+	vals[i] = xstrdup(value);
+	return 0;
+}
+
+static char *
+trim(char *s)
+{
+	char	*e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/*
+ * Parse one file.  A value may be wrapped in double quotes to keep
+ * leading or trailing blanks; nothing else is special inside it.
+ */
+static int
+parse_file(FILE *f, const char *path, char *err, size_t errsz)
+{
+	char	 line[CONF_LINE_MAX + 2], msg[512], *p, *eq, *k, *v;
+	size_t	 len, lineno = 0;
+
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		len = strlen(line);
+		if (len > CONF_LINE_MAX && line[len - 1] != '\n') {
+			(void)snprintf(err, errsz, "%s:%zu: line too long",
+			    path, lineno);
+			return -1;
+		}
+		p = trim(line);
+		if (*p == '\0' || *p == '#')
+			continue;
+		if ((eq = strchr(p, '=')) == NULL) {
+			(void)snprintf(err, errsz, "%s:%zu: expected "
+			    "'key = value'", path, lineno);
+			return -1;
+		}
+		*eq = '\0';
+		k = trim(p);
+		v = trim(eq + 1);
+		len = strlen(v);
+		if (len >= 2 && v[0] == '"' && v[len - 1] == '"') {
+			v[len - 1] = '\0';
+			v++;
+		}
+		if (conf_set(k, v, msg, sizeof(msg)) == -1) {
+			(void)snprintf(err, errsz, "%s:%zu: %s", path,
+			    lineno, msg);
+			return -1;
+		}
+	}
+	if (ferror(f)) {
+		(void)snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+conf_load(const char *path, char *err, size_t errsz)
+{
+	char		 envname[128], msg[512], *up;
+	const char	*env, *p = path;
+	FILE		*f;
+	size_t		 i;
+	int		 named = path != NULL;
+
+	for (i = 0; i < nitems(keys); i++) {
+		free(vals[i]);
+		vals[i] = xstrdup(keys[i].def);
+	}
+	if (p == NULL && (p = secure_getenv("IOCAGG_CONF")) != NULL &&
+	    *p != '\0')
+		named = 1;
+	if (p == NULL || *p == '\0')
+		p = SYSCONFDIR "/iocagg/iocagg.conf";
+
+	free(loaded_path);
+	loaded_path = NULL;
+	if ((f = fopen(p, "re")) == NULL) {
+		if (named || errno != ENOENT) {
+			(void)snprintf(err, errsz, "%s: %s", p,
+			    strerror(errno));
+			return -1;
+		}
+	} else {
+		loaded_path = xstrdup(p);
+		if (parse_file(f, p, err, errsz) == -1) {
+			(void)fclose(f);
+			return -1;
+		}
+		(void)fclose(f);
+	}
+
+	/* The environment wins over the file. */
+	for (i = 0; i < nitems(keys); i++) {
+		(void)snprintf(envname, sizeof(envname), "IOCAGG_%s",
+		    keys[i].name);
+		for (up = envname; *up != '\0'; up++)
+			*up = (char)toupper((unsigned char)*up);
+		if ((env = secure_getenv(envname)) == NULL)
+			continue;
+		if (conf_set(keys[i].name, env, msg, sizeof(msg)) == -1) {
+			(void)snprintf(err, errsz, "environment %s: %s",
+			    envname, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+const char *
+conf_path(void)
+{
+	return loaded_path;
+}
+
+const char *
+conf_str(const char *key)
+{
+	int	 i;
+
+	if ((i = key_index(key)) == -1)
+		return NULL;
+	return vals[i] != NULL ? vals[i] : keys[i].def;
+}
+
+long long
+conf_int(const char *key)
+{
+	const char	*s, *errstr;
+	long long	 v;
+	int		 i;
+
+	if ((i = key_index(key)) == -1 || keys[i].type != CONF_INT)
+		return 0;
+	s = conf_str(key);
+	v = strtonum(s, keys[i].min, keys[i].max, &errstr);
+	if (errstr != NULL)	/* only possible for a bad default */
+		v = strtonum(keys[i].def, keys[i].min, keys[i].max, NULL);
+	return v;
+}
+
+int
+conf_bool(const char *key)
+{
+	const char	*s = conf_str(key);
+
+	if (s == NULL)
+		return 0;
+	return strcmp(s, "yes") == 0 || strcmp(s, "true") == 0 ||
+	    strcmp(s, "1") == 0;
+}
+
+const struct conf_key *
+conf_keys(unsigned *n)
+{
+	*n = nitems(keys);
+	return keys;
+}
+
+void
+conf_dump(void)
+{
+	size_t	 i;
+
+	printf("# configuration file: %s\n",
+	    loaded_path ? loaded_path : "(none, defaults)");
+	for (i = 0; i < nitems(keys); i++)
+		printf("%s = %s\n", keys[i].name,
+		    keys[i].secret && *conf_str(keys[i].name) != '\0' ?
+		    "(set, hidden)" : conf_str(keys[i].name));
+}

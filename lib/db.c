@@ -1,0 +1,349 @@
+/*
+ * lib/db.c -- see db.h.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <libpq-fe.h>
+
+#include "conf.h"
+#include "db.h"
+#include "json.h"
+#include "log.h"
+#include "xmalloc.h"
+
+struct db {
+	char		*conninfo;	/* libpq connection string */
+	PGconn		*conn;		/* NULL until the first use */
+	int		 down_logged;	/* "unavailable" logged once */
+};
+
+struct db *
+db_open_conninfo(const char *conninfo)
+{
+	struct db	*db;
+
+	db = xcalloc(1, sizeof(*db));
+	db->conninfo = xstrdup(conninfo);
+	return db;
+}
+
+struct db *
+db_open(void)
+{
+	return db_open_conninfo(conf_str("database_url"));
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	PQfinish(db->conn);
+	freezero_str(db->conninfo);
+	free(db);
+}
+
+/* Notices (e.g. "relation exists, skipping") go to the debug log. */
+static void
+db_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	log_debug("postgres: %s", msg);
+}
+
+int
+db_ensure(struct db *db)
+{
+	const char	*kw[4], *vals[4];
+	char		 timeout[16], setup[128];
+	PGresult	*res;
+
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		return 0;
+	PQfinish(db->conn);
+	db->conn = NULL;
+
+	/* The connection string may override connect_timeout: it comes
+	 * after our default and libpq lets later keywords win. */
+	(void)snprintf(timeout, sizeof(timeout), "%lld",
+	    conf_int("database_connect_timeout"));
+	kw[0] = "connect_timeout";
+	vals[0] = timeout;
+	kw[1] = "dbname";
+	vals[1] = db->conninfo;
+	kw[2] = "application_name";
+	vals[2] = "iocagg";
+	kw[3] = NULL;
+	vals[3] = NULL;
+	db->conn = PQconnectdbParams(kw, vals, 1);
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		if (!db->down_logged)
+			log_warnx("database unavailable: %s", db->conn ?
+			    PQerrorMessage(db->conn) : "out of memory");
+		db->down_logged = 1;
+		PQfinish(db->conn);
+		db->conn = NULL;
+		return -1;
+	}
+	(void)PQsetNoticeProcessor(db->conn, db_notice, NULL);
+	(void)snprintf(setup, sizeof(setup), "SET statement_timeout = %lld; "
+	    "SET TIME ZONE 'UTC'", conf_int("database_statement_timeout"));
+	res = PQexec(db->conn, setup);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		log_warnx("database session setup: %s",
+		    PQerrorMessage(db->conn));
+		PQclear(res);
+		PQfinish(db->conn);
+		db->conn = NULL;
+		return -1;
+	}
+	PQclear(res);
+	if (db->down_logged)
+		log_info("database connection restored");
+	db->down_logged = 0;
+	return 0;
+}
+
+PGconn *
+db_conn(struct db *db)
+{
+	return db_ensure(db) == 0 ? db->conn : NULL;
+}
+
+static enum dbres
+db_map(struct db *db, const char *sql, PGresult *pr)
+{
+	const char	*state;
+
+	switch (PQresultStatus(pr)) {
+	case PGRES_COMMAND_OK:
+	case PGRES_TUPLES_OK:
+	case PGRES_COPY_IN:
+	case PGRES_COPY_OUT:
+		return DB_OK;
+	default:
+		break;
+	}
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		log_warnx("database connection lost: %s",
+		    PQerrorMessage(db->conn));
+		return DB_UNAVAILABLE;
+	}
+	state = PQresultErrorField(pr, PG_DIAG_SQLSTATE);
+	if (state != NULL) {
+		if (strcmp(state, "23505") == 0)
+			return DB_CONFLICT;
+		/* Class 23 (integrity) and 22 (data exception). */
+		if (strncmp(state, "23", 2) == 0 ||
+		    strncmp(state, "22", 2) == 0) {
+			log_debug("statement rejected: %s",
+			    PQresultErrorMessage(pr));
+			return DB_INVALID;
+		}
+		/* Class 08 (connection) and 57P (shutdown). */
+		if (strncmp(state, "08", 2) == 0 ||
+		    strncmp(state, "57P", 3) == 0)
+			return DB_UNAVAILABLE;
+	}
+	log_warnx("statement failed (%.60s...): %s", sql, pr == NULL ?
+	    "out of memory" : PQresultErrorMessage(pr));
+	return DB_FAIL;
+}
+
+PGresult *
+db_exec(struct db *db, const char *sql, int n, const char *const *params,
+    enum dbres *res)
+{
+	PGresult	*pr;
+
+	if (db == NULL || db_ensure(db) == -1) {
+		*res = DB_UNAVAILABLE;
+		return NULL;
+	}
+	pr = PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0);
+	*res = db_map(db, sql, pr);
+	return pr;
+}
+
+PGresult *
+db_query(struct db *db, const char *sql, int n, const char *const *params,
+    enum dbres *res)
+{
+	PGresult	*pr;
+
+	pr = db_exec(db, sql, n, params, res);
+	if (*res == DB_UNAVAILABLE && db != NULL) {
+		/* The server may have restarted since our last call. */
+		PQclear(pr);
+		PQfinish(db->conn);
+		db->conn = NULL;
+		pr = db_exec(db, sql, n, params, res);
+	}
+	return pr;
+}
+
+enum dbres
+db_cmd(struct db *db, const char *sql, int n, const char *const *params)
+{
+	enum dbres	 res;
+
+	PQclear(db_exec(db, sql, n, params, &res));
+	return res;
+}
+
+enum dbres
+db_begin(struct db *db)
+{
+	enum dbres	 res;
+
+	/* BEGIN is safe to retry: nothing happened yet. */
+	PQclear(db_query(db, "BEGIN", 0, NULL, &res));
+	return res;
+}
+
+enum dbres
+db_commit(struct db *db)
+{
+	return db_cmd(db, "COMMIT", 0, NULL);
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (db->conn != NULL && PQtransactionStatus(db->conn) !=
+	    PQTRANS_IDLE)
+		(void)db_cmd(db, "ROLLBACK", 0, NULL);
+}
+
+int
+db_ping(struct db *db)
+{
+	enum dbres	 res;
+
+	PQclear(db_query(db, "SELECT 1", 0, NULL, &res));
+	return res == DB_OK ? 0 : -1;
+}
+
+const char *
+db_val(const PGresult *pr, int row, const char *col)
+{
+	int	 c;
+
+	if ((c = PQfnumber(pr, col)) == -1 || row >= PQntuples(pr) ||
+	    PQgetisnull(pr, row, c))
+		return NULL;
+	return PQgetvalue(pr, row, c);
+}
+
+/* PostgreSQL type OIDs (pg_type.h), for db_row_json(). */
+#define OID_BOOL	16
+#define OID_INT8	20
+#define OID_INT2	21
+#define OID_INT4	23
+#define OID_JSON	114
+#define OID_FLOAT4	700
+#define OID_FLOAT8	701
+#define OID_TIMESTAMP	1114
+#define OID_TIMESTAMPTZ	1184
+#define OID_NUMERIC	1700
+#define OID_JSONB	3802
+
+static char *
+camel(const char *s)
+{
+	char	*o, *p;
+	int	 up = 0;
+
+	o = p = xmalloc(strlen(s) + 1);
+	for (; *s != '\0'; s++) {
+		if (*s == '_') {
+			up = 1;
+			continue;
+		}
+		*p++ = up && *s >= 'a' && *s <= 'z' ? (char)(*s - 32) : *s;
+		up = 0;
+	}
+	*p = '\0';
+	return o;
+}
+
+json_object *
+db_row_json(const PGresult *pr, int row)
+{
+	json_object	*o, *v;
+	const char	*s, *err;
+	char		*name, *t;
+	int		 c, nf = PQnfields(pr);
+	long long	 ll;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	for (c = 0; c < nf; c++) {
+		name = camel(PQfname(pr, c));
+		v = NULL;
+		if (!PQgetisnull(pr, row, c)) {
+			s = PQgetvalue(pr, row, c);
+			switch (PQftype(pr, c)) {
+			case OID_BOOL:
+				v = json_object_new_boolean(*s == 't');
+				break;
+			case OID_INT2:
+			case OID_INT4:
+			case OID_INT8:
+				ll = strtoll(s, NULL, 10);
+				v = json_object_new_int64(ll);
+				break;
+			case OID_FLOAT4:
+			case OID_FLOAT8:
+			case OID_NUMERIC:
+				v = json_object_new_double(strtod(s, NULL));
+				break;
+			case OID_JSON:
+			case OID_JSONB:
+				v = json_parse_capped(s, strlen(s), 64, &err);
+				break;
+			case OID_TIMESTAMP:
+			case OID_TIMESTAMPTZ:
+				t = xstrdup(s);
+				if (strlen(t) > 10 && t[10] == ' ')
+					t[10] = 'T';
+				v = json_object_new_string(t);
+				free(t);
+				break;
+			default:
+				v = json_object_new_string(s);
+				break;
+			}
+		}
+		if (jadd_nullable(o, name, v) == -1) {
+			free(name);
+			json_object_put(o);
+			return NULL;
+		}
+		free(name);
+	}
+	return o;
+}
+
+json_object *
+db_rows_json(const PGresult *pr)
+{
+	json_object	*a, *o;
+	int		 i, n = PQntuples(pr);
+
+	if ((a = json_object_new_array_ext(n)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if ((o = db_row_json(pr, i)) == NULL ||
+		    jappend(a, o) == -1) {
+			json_object_put(a);
+			return NULL;
+		}
+	}
+	return a;
+}

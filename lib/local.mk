@@ -1,0 +1,22 @@
+## lib/local.mk -- libiocagg.a, the only shared code.
+noinst_LIBRARIES += lib/libiocagg.a
+lib_libiocagg_a_SOURCES = \
+	lib/compat.c lib/compat.h \
+	lib/xmalloc.c lib/xmalloc.h \
+	lib/log.c lib/log.h \
+	lib/conf.c lib/conf.h \
+	lib/json.c lib/json.h \
+	lib/http.c lib/http.h \
+	lib/db.c lib/db.h \
+	lib/kv.c lib/kv.h \
+	lib/auth.c lib/auth.h \
+	lib/nanoid.c lib/nanoid.h \
+	lib/slug.c lib/slug.h \
+	lib/indicator.c lib/indicator.h
+lib_libiocagg_a_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS) $(PQ_CFLAGS) \
+	$(HIREDIS_CFLAGS) $(JSONC_CFLAGS) $(SODIUM_CFLAGS) $(SYSTEMD_CFLAGS) \
+	$(CURL_CFLAGS)
+
+# Everything a program linking libiocagg.a needs.
+IOCAGG_LIBS = lib/libiocagg.a $(FCGI_LIBS) $(PQ_LIBS) $(HIREDIS_LIBS) \
+	$(JSONC_LIBS) $(SODIUM_LIBS) $(SYSTEMD_LIBS) $(CURL_LIBS)

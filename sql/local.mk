@@ -1,0 +1,9 @@
+## sql/local.mk -- the numbered PostgreSQL migrations, installed as
+## $(pkgdatadir)/sql/NNNN-name.sql for `iocaggctl migrate`.
+nobase_dist_pkgdata_DATA += \
+	sql/0001-schema.sql \
+	sql/0002-feeds.sql \
+	sql/0003-runtime.sql \
+	sql/0004-seed.sql
+
+EXTRA_DIST += sql/README.md

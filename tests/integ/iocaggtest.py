@@ -1,0 +1,119 @@
+"""tests/integ/iocaggtest.py -- a small TAP library for the black-box
+tests.  They talk HTTP to the stack "tools/devstack test" started (its
+URL and admin token arrive in IOCAGG_TEST_URL and IOCAGG_TEST_TOKEN) and
+skip (exit 77) when there is none.  Standard library only: these run
+under Debian's /usr/bin/python3."""
+
+import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+URL = os.environ.get("IOCAGG_TEST_URL")
+TOKEN = os.environ.get("IOCAGG_TEST_TOKEN")
+
+_n = 0
+_failed = 0
+
+
+def need_stack():
+    if not URL or not TOKEN:
+        print("1..0 # SKIP no test stack (run tools/devstack test)")
+        sys.exit(77)
+
+
+class Resp:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+    def __repr__(self):
+        return "<%d %r>" % (self.status, self.body[:200])
+
+
+def request(method, path, token=None, body=None, headers=None,
+            auth=True, timeout=20):
+    """One HTTP request; never raises for an HTTP status."""
+    h = {"User-Agent": "iocagg-tests"}
+    if auth:
+        h["Authorization"] = "Token " + (token or TOKEN)
+    if headers:
+        h.update(headers)
+    data = None
+    if body is not None:
+        if isinstance(body, (bytes, bytearray)):
+            data = bytes(body)
+        else:
+            data = json.dumps(body).encode()
+            h.setdefault("Content-Type", "application/json")
+    req = urllib.request.Request(URL + path, data=data, method=method,
+                                 headers=h)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return Resp(r.status, r.headers, r.read().decode("utf-8", "replace"))
+    except urllib.error.HTTPError as e:
+        return Resp(e.code, e.headers, e.read().decode("utf-8", "replace"))
+
+
+def get(path, **kw):
+    return request("GET", path, **kw)
+
+
+def ok(cond, name, diag=None):
+    global _n, _failed
+    _n += 1
+    if not cond:
+        _failed += 1
+    print("%sok %d - %s" % ("" if cond else "not ", _n, name))
+    if not cond and diag is not None:
+        for line in str(diag).splitlines():
+            print("#   " + line)
+    sys.stdout.flush()
+    return cond
+
+
+def is_error(resp, status, code, name):
+    """The response is the suite's one JSON error shape."""
+    j = resp.json()
+    good = (resp.status == status and isinstance(j, dict)
+            and isinstance(j.get("error"), dict)
+            and j["error"].get("code") == code
+            and isinstance(j["error"].get("message"), str)
+            and resp.headers.get("Content-Type", "").startswith("application/json"))
+    return ok(good, name, resp)
+
+
+def psql(sql):
+    """Run SQL against the test database (for setup and checks)."""
+    state = os.environ["IOCAGG_TEST_STATE"]
+    conf = {}
+    with open(os.path.join(state, "iocagg.conf")) as f:
+        for line in f:
+            if "=" in line and not line.startswith("#"):
+                k, v = line.split("=", 1)
+                conf[k.strip()] = v.strip().strip('"')
+    return subprocess.run(["psql", "-Atq", "-v", "ON_ERROR_STOP=1",
+                           "-d", conf["database_url"], "-c", sql],
+                          check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def ctl(*args, stdin=None):
+    """Run iocaggctl from the build tree against the test stack."""
+    top = os.environ.get("top_builddir", ".")
+    return subprocess.run([os.path.join(top, "tools", "iocaggctl")] + list(args),
+                          input=stdin, capture_output=True, text=True)
+
+
+def done():
+    print("1..%d" % _n)
+    sys.exit(1 if _failed else 0)

@@ -1,0 +1,83 @@
+## tests/local.mk -- "make check": TAP everywhere (automake's tap-driver).
+##   tests/unit/t-*.c     C unit tests of lib/, linked against libiocagg.a
+##   tests/t-*.sh         static checks: man pages, units, NGINX template
+##   tests/integ/t*.py    black-box tests through NGINX against the real
+##                        programs, PostgreSQL and Redis that
+##                        "tools/devstack test" starts; they skip (77)
+##                        when IOCAGG_TEST_URL is not set.
+
+UNIT_TESTS = \
+	tests/unit/t-compat \
+	tests/unit/t-conf \
+	tests/unit/t-json \
+	tests/unit/t-http \
+	tests/unit/t-auth \
+	tests/unit/t-kv \
+	tests/unit/t-nanoid \
+	tests/unit/t-slug \
+	tests/unit/t-indicator
+
+check_PROGRAMS += $(UNIT_TESTS)
+UNIT_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests $(JSONC_CFLAGS) \
+	$(PQ_CFLAGS) $(FCGI_CFLAGS) $(SODIUM_CFLAGS) $(CURL_CFLAGS)
+
+tests_unit_t_compat_SOURCES = tests/unit/t-compat.c tests/tap.h
+tests_unit_t_compat_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_compat_LDADD = $(IOCAGG_LIBS)
+tests_unit_t_conf_SOURCES = tests/unit/t-conf.c tests/tap.h
+tests_unit_t_conf_CFLAGS = $(UNIT_CFLAGS) -DSRCDIR='"$(abs_top_srcdir)"'
+tests_unit_t_conf_LDADD = $(IOCAGG_LIBS)
+tests_unit_t_json_SOURCES = tests/unit/t-json.c tests/tap.h
+tests_unit_t_json_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_json_LDADD = $(IOCAGG_LIBS)
+tests_unit_t_http_SOURCES = tests/unit/t-http.c tests/tap.h
+tests_unit_t_http_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_http_LDADD = $(IOCAGG_LIBS)
+tests_unit_t_auth_SOURCES = tests/unit/t-auth.c tests/tap.h
+tests_unit_t_auth_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_auth_LDADD = $(IOCAGG_LIBS)
+tests_unit_t_kv_SOURCES = tests/unit/t-kv.c tests/tap.h
+tests_unit_t_kv_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_kv_LDADD = $(IOCAGG_LIBS)
+tests_unit_t_nanoid_SOURCES = tests/unit/t-nanoid.c tests/tap.h
+tests_unit_t_nanoid_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_nanoid_LDADD = $(IOCAGG_LIBS)
+tests_unit_t_slug_SOURCES = tests/unit/t-slug.c tests/tap.h
+tests_unit_t_slug_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_slug_LDADD = $(IOCAGG_LIBS)
+tests_unit_t_indicator_SOURCES = tests/unit/t-indicator.c tests/tap.h
+tests_unit_t_indicator_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_indicator_LDADD = $(IOCAGG_LIBS)
+
+SH_TESTS = \
+	tests/t-mandoc.sh \
+	tests/t-units.sh \
+	tests/t-nginx.sh \
+	tests/t-cgi.sh
+
+INTEG_TESTS = \
+	tests/integ/t0100-health.py \
+	tests/integ/t0200-auth.py \
+	tests/integ/t0300-routing.py \
+	tests/integ/t0400-restart.py
+
+TESTS += $(UNIT_TESTS) $(SH_TESTS) $(INTEG_TESTS)
+EXTRA_DIST += $(SH_TESTS) $(INTEG_TESTS) tests/integ/iocaggtest.py \
+	tests/fuzz/fuzz-indicator.c
+
+TEST_EXTENSIONS = .sh .py
+TAP_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+LOG_DRIVER = $(TAP_DRIVER)
+SH_LOG_DRIVER = $(TAP_DRIVER)
+SH_LOG_COMPILER = $(SHELL)
+PY_LOG_DRIVER = $(TAP_DRIVER)
+PY_LOG_COMPILER = /usr/bin/python3
+# What the shell tests need to find the build.
+AM_TESTS_ENVIRONMENT = \
+	top_srcdir='$(abs_top_srcdir)'; top_builddir='$(abs_top_builddir)'; \
+	MANDOC='$(MANDOC)'; PYTHONDONTWRITEBYTECODE=1; \
+	export top_srcdir top_builddir MANDOC PYTHONDONTWRITEBYTECODE;
+
+# The restart test stops PostgreSQL: it runs after the other stack tests.
+tests/integ/t0400-restart.log: tests/integ/t0100-health.log \
+	tests/integ/t0200-auth.log tests/integ/t0300-routing.log

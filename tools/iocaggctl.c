@@ -1,0 +1,493 @@
+/*
+ * tools/iocaggctl.c -- iocaggctl(8): administer an iocagg database.
+ *
+ *	iocaggctl [-f file] check
+ *	iocaggctl [-f file] migrate [-l]
+ *	iocaggctl [-f file] user add [-a] [-n name] [-p file] [-r role] email
+ *	iocaggctl [-f file] token add email note
+ *
+ * Secrets it creates (generated passwords, API tokens) are printed once
+ * on standard output and stored only as hashes.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "auth.h"
+#include "compat.h"
+#include "conf.h"
+#include "db.h"
+#include "log.h"
+#include "nanoid.h"
+#include "xmalloc.h"
+
+#define MIGRATION_LOCK	"7216451236601"	/* pg_advisory_lock key */
+#define SQL_FILE_MAX	(16 * 1024 * 1024)
+
+enum stmt {
+	STMT_MIG_TABLE,
+	STMT_MIG_LOCK,
+	STMT_MIG_DONE,
+	STMT_MIG_RECORD,
+	STMT_USER_ADD,
+	STMT_USER_FIND,
+	STMT_TOKEN_ADD,
+	STMT__MAX
+};
+
+static const char *const stmts[STMT__MAX] = {
+	/* STMT_MIG_TABLE */
+	"CREATE TABLE IF NOT EXISTS schema_migrations ("
+	"version TEXT PRIMARY KEY, applied_at TIMESTAMP(3) NOT NULL "
+	"DEFAULT (now() AT TIME ZONE 'utc'))",
+	/* STMT_MIG_LOCK: one migrator at a time, across hosts. */
+	"SELECT pg_advisory_lock(" MIGRATION_LOCK ")",
+	/* STMT_MIG_DONE */
+	"SELECT 1 FROM schema_migrations WHERE version = $1",
+	/* STMT_MIG_RECORD */
+	"INSERT INTO schema_migrations (version) VALUES ($1)",
+	/* STMT_USER_ADD: local accounts; admins are enabled at once. */
+	"INSERT INTO users (provider, enabled, email, verified, name, "
+	"roles, password) VALUES ('local', true, $1, true, $2, "
+	"$3::text[], $4) RETURNING id",
+	/* STMT_USER_FIND */
+	"SELECT id FROM users WHERE lower(email) = lower($1) AND "
+	"provider = 'local'",
+	/* STMT_TOKEN_ADD */
+	"INSERT INTO api_tokens (id, note, token, user_id) "
+	"VALUES ($1, $2, $3, $4)",
+};
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: iocaggctl [-f file] check\n"
+	    "       iocaggctl [-f file] migrate [-l]\n"
+	    "       iocaggctl [-f file] user add [-a] [-n name] [-p file] "
+	    "[-r role] email\n"
+	    "       iocaggctl [-f file] token add email note\n");
+	exit(2);
+}
+
+static struct db *
+connect_or_die(void)
+{
+	struct db	*db;
+
+	db = db_open();
+	if (db_ensure(db) == -1) {
+		fprintf(stderr, "iocaggctl: cannot connect to the database "
+		    "(database_url in %s)\n", conf_path() ? conf_path() :
+		    "the defaults");
+		exit(1);
+	}
+	return db;
+}
+
+static int
+is_migration(const char *name)
+{
+	size_t	 len = strlen(name);
+
+	return len > 9 && strspn(name, "0123456789") == 4 &&
+	    name[4] == '-' && strcmp(name + len - 4, ".sql") == 0;
+}
+
+static int
+namecmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *
+read_file(const char *path)
+{
+	FILE		*f;
+	struct stat	 st;
+	char		*buf;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return NULL;
+	if (fstat(fileno(f), &st) == -1 || st.st_size > SQL_FILE_MAX) {
+		(void)fclose(f);
+		errno = EFBIG;
+		return NULL;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	if (fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+		free(buf);
+		(void)fclose(f);
+		return NULL;
+	}
+	buf[st.st_size] = '\0';
+	(void)fclose(f);
+	return buf;
+}
+
+/*
+ * Apply every pending migration of sql_dir in order, each in its own
+ * transaction together with its schema_migrations row: a failed file
+ * leaves nothing behind and stops the run.
+ */
+static int
+cmd_migrate(int argc, char *argv[])
+{
+	struct db	*db = NULL;
+	DIR		*d;
+	struct dirent	*de;
+	char		**names = NULL, *path, *sql, version[256];
+	const char	*dir = conf_str("sql_dir"), *p[1];
+	size_t		 n = 0, i;
+	int		 ch, list = 0, applied = 0, rc = 1;
+	PGresult	*pr;
+	enum dbres	 res;
+
+	while ((ch = getopt(argc, argv, "l")) != -1) {
+		switch (ch) {
+		case 'l':
+			list = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	if ((d = opendir(dir)) == NULL) {
+		fprintf(stderr, "iocaggctl: %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!is_migration(de->d_name))
+			continue;
+		names = xreallocarray(names, n + 1, sizeof(char *));
+		names[n++] = xstrdup(de->d_name);
+	}
+	(void)closedir(d);
+	qsort(names, n, sizeof(char *), namecmp);
+
+	db = connect_or_die();
+	if (db_cmd(db, "SET statement_timeout = 0", 0, NULL) != DB_OK ||
+	    db_cmd(db, "SET client_min_messages = warning", 0, NULL) !=
+	    DB_OK ||
+	    db_cmd(db, stmts[STMT_MIG_TABLE], 0, NULL) != DB_OK ||
+	    db_cmd(db, stmts[STMT_MIG_LOCK], 0, NULL) != DB_OK) {
+		fprintf(stderr, "iocaggctl: cannot prepare the migration "
+		    "table\n");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		(void)strlcpy(version, names[i], sizeof(version));
+		version[strlen(version) - 4] = '\0';
+		p[0] = version;
+		pr = db_exec(db, stmts[STMT_MIG_DONE], 1, p, &res);
+		if (res != DB_OK) {
+			PQclear(pr);
+			goto out;
+		}
+		if (PQntuples(pr) == 1) {
+			PQclear(pr);
+			if (list)
+				printf("applied  %s\n", version);
+			continue;
+		}
+		PQclear(pr);
+		if (list) {
+			printf("pending  %s\n", version);
+			continue;
+		}
+		xasprintf(&path, "%s/%s", dir, names[i]);
+		sql = read_file(path);
+		if (sql == NULL) {
+			fprintf(stderr, "iocaggctl: %s: %s\n", path,
+			    strerror(errno));
+			free(path);
+			goto out;
+		}
+		free(path);
+		if (db_begin(db) != DB_OK) {
+			free(sql);
+			goto out;
+		}
+		/* A migration file is trusted SQL shipped with the suite. */
+		pr = PQexec(db_conn(db), sql);
+		free(sql);
+		if (PQresultStatus(pr) != PGRES_COMMAND_OK &&
+		    PQresultStatus(pr) != PGRES_TUPLES_OK) {
+			fprintf(stderr, "iocaggctl: %s failed, nothing of it "
+			    "was applied: %s", version,
+			    PQresultErrorMessage(pr));
+			PQclear(pr);
+			db_rollback(db);
+			goto out;
+		}
+		PQclear(pr);
+		if (db_cmd(db, stmts[STMT_MIG_RECORD], 1, p) != DB_OK ||
+		    db_commit(db) != DB_OK) {
+			db_rollback(db);
+			goto out;
+		}
+		printf("applied  %s\n", version);
+		applied++;
+	}
+	if (!list)
+		printf("%d migration%s applied, %zu known\n", applied,
+		    applied == 1 ? "" : "s", n);
+	rc = 0;
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	db_close(db);
+	return rc;
+}
+
+/*
+ * Read a password from "path" ("-" for standard input): the first
+ * line, without its newline.
+ */
+static char *
+read_password(const char *path)
+{
+	FILE	*f;
+	char	*line = NULL;
+	size_t	 cap = 0;
+	ssize_t	 len;
+
+	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
+	if (f == NULL)
+		return NULL;
+	len = getline(&line, &cap, f);
+	if (f != stdin)
+		(void)fclose(f);
+	if (len <= 0) {
+		free(line);
+		return NULL;
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	return line;
+}
+
+static int
+cmd_user_add(int argc, char *argv[])
+{
+	struct db	*db;
+	PGresult	*pr;
+	enum dbres	 res;
+	char		 hash[crypto_pwhash_STRBYTES], gen[25];
+	char		*pw = NULL, *roles = NULL, *tmp;
+	const char	*name = NULL, *pwfile = NULL, *email, *p[4];
+	int		 ch, admin = 0, generated = 0, rc = 1;
+
+	roles = xstrdup("");
+	while ((ch = getopt(argc, argv, "an:p:r:")) != -1) {
+		switch (ch) {
+		case 'a':
+			admin = 1;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'p':
+			pwfile = optarg;
+			break;
+		case 'r':
+			if (strspn(optarg, "abcdefghijklmnopqrstuvwxyz_") !=
+			    strlen(optarg) || *optarg == '\0') {
+				fprintf(stderr, "iocaggctl: role '%s': use "
+				    "a-z and _ only\n", optarg);
+				free(roles);
+				return 2;
+			}
+			xasprintf(&tmp, "%s%s%s", roles, *roles ? "," : "",
+			    optarg);
+			free(roles);
+			roles = tmp;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind != 1)
+		usage();
+	email = argv[optind];
+	if (strchr(email, '@') == NULL || strlen(email) > 320) {
+		fprintf(stderr, "iocaggctl: '%s' is not an e-mail address\n",
+		    email);
+		free(roles);
+		return 2;
+	}
+	if (admin) {
+		xasprintf(&tmp, "%s%s%s", roles, *roles ? "," : "",
+		    ROLE_ADMIN);
+		free(roles);
+		roles = tmp;
+	}
+	if (pwfile != NULL) {
+		if ((pw = read_password(pwfile)) == NULL) {
+			fprintf(stderr, "iocaggctl: cannot read a password "
+			    "from %s\n", pwfile);
+			free(roles);
+			return 1;
+		}
+	} else {
+		random_alnum(gen, 24);
+		pw = xstrdup(gen);
+		sodium_memzero(gen, sizeof(gen));
+		generated = 1;
+	}
+	if (strlen(pw) < PASSWORD_MIN || strlen(pw) > PASSWORD_MAX) {
+		fprintf(stderr, "iocaggctl: the password must have %d to %d "
+		    "characters\n", PASSWORD_MIN, PASSWORD_MAX);
+		freezero_str(pw);
+		free(roles);
+		return 2;
+	}
+	if (password_hash(pw, hash, sizeof(hash)) == -1) {
+		fprintf(stderr, "iocaggctl: password hashing failed\n");
+		freezero_str(pw);
+		free(roles);
+		return 1;
+	}
+
+	db = connect_or_die();
+	xasprintf(&tmp, "{%s}", roles);
+	free(roles);
+	roles = tmp;
+	p[0] = email;
+	p[1] = name != NULL ? name : email;
+	p[2] = roles;
+	p[3] = hash;
+	pr = db_exec(db, stmts[STMT_USER_ADD], 4, p, &res);
+	switch (res) {
+	case DB_OK:
+		printf("user %s created with id %s\n", email,
+		    PQgetvalue(pr, 0, 0));
+		if (generated)
+			printf("password: %s\n", pw);
+		rc = 0;
+		break;
+	case DB_CONFLICT:
+		fprintf(stderr, "iocaggctl: a local user %s already "
+		    "exists\n", email);
+		break;
+	default:
+		fprintf(stderr, "iocaggctl: cannot create the user\n");
+		break;
+	}
+	PQclear(pr);
+	sodium_memzero(hash, sizeof(hash));
+	freezero_str(pw);
+	free(roles);
+	db_close(db);
+	return rc;
+}
+
+static int
+cmd_token_add(int argc, char *argv[])
+{
+	struct db	*db;
+	PGresult	*pr;
+	enum dbres	 res;
+	char		 id[NANOID_LEN + 1], secret[TOKEN_SECRET_LEN + 1];
+	char		 hash[TOKEN_HASH_LEN + 1], uid[64];
+	const char	*p[4];
+	int		 rc = 1;
+
+	if (argc != 3 || *argv[2] == '\0' || strlen(argv[2]) > 200)
+		usage();
+	db = connect_or_die();
+	p[0] = argv[1];
+	pr = db_exec(db, stmts[STMT_USER_FIND], 1, p, &res);
+	if (res != DB_OK || PQntuples(pr) != 1) {
+		fprintf(stderr, "iocaggctl: no local user %s\n", argv[1]);
+		PQclear(pr);
+		db_close(db);
+		return 1;
+	}
+	(void)strlcpy(uid, PQgetvalue(pr, 0, 0), sizeof(uid));
+	PQclear(pr);
+
+	nanoid(id);
+	random_alnum(secret, TOKEN_SECRET_LEN);
+	token_hash(secret, hash);
+	p[0] = id;
+	p[1] = argv[2];
+	p[2] = hash;
+	p[3] = uid;
+	switch (db_cmd(db, stmts[STMT_TOKEN_ADD], 4, p)) {
+	case DB_OK:
+		/* Shown once; only the hash is stored. */
+		printf("%s_%s\n", id, secret);
+		rc = 0;
+		break;
+	case DB_CONFLICT:
+		fprintf(stderr, "iocaggctl: %s already has a token noted "
+		    "'%s'\n", argv[1], argv[2]);
+		break;
+	default:
+		fprintf(stderr, "iocaggctl: cannot create the token\n");
+		break;
+	}
+	sodium_memzero(secret, sizeof(secret));
+	db_close(db);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*file = NULL;
+	char		 err[512];
+	int		 ch;
+
+	log_init("iocaggctl", 0);
+	while ((ch = getopt(argc, argv, "+f:")) != -1) {
+		switch (ch) {
+		case 'f':
+			file = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+	if (conf_load(file, err, sizeof(err)) == -1) {
+		fprintf(stderr, "iocaggctl: %s\n", err);
+		return 1;
+	}
+	log_set_level("warning");
+	if (sodium_init() < 0) {
+		fprintf(stderr, "iocaggctl: libsodium failed to start\n");
+		return 1;
+	}
+	optind = 1;	/* each subcommand parses its own options */
+	if (strcmp(argv[0], "check") == 0 && argc == 1) {
+		conf_dump();
+		return 0;
+	}
+	if (strcmp(argv[0], "migrate") == 0)
+		return cmd_migrate(argc, argv);
+	if (argc >= 2 && strcmp(argv[0], "user") == 0 &&
+	    strcmp(argv[1], "add") == 0)
+		return cmd_user_add(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[0], "token") == 0 &&
+	    strcmp(argv[1], "add") == 0)
+		return cmd_token_add(argc - 1, argv + 1);
+	usage();
+}
