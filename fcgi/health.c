@@ -29,20 +29,21 @@ static void
 health_get(struct req *r)
 {
 	json_object	*o;
-	int		 dbok, kvok = 0;
+	int		 dbok, kvok;
 	const char	*redis;
 
 	dbok = db_ping(r->db) == 0;
-	if (r->kv == NULL)
-		redis = kv_configured() ? "unavailable" : "disabled";
-	else {
-		kvok = kv_ping(r->kv) == 0;
+	if (!kv_configured()) {
+		kvok = 1;
+		redis = "disabled";
+	} else {
+		kvok = kv_ping(r->kv) == 0;	/* NULL: unusable URL */
 		redis = kvok ? "ok" : "unavailable";
 	}
 
 	o = json_object_new_object();
 	if (jadd(o, "status", json_object_new_string(!dbok ? "unavailable" :
-	    (r->kv != NULL && !kvok) ? "degraded" : "ok")) == -1 ||
+	    !kvok ? "degraded" : "ok")) == -1 ||
 	    jadd(o, "database", json_object_new_string(dbok ? "ok" :
 	    "unavailable")) == -1 ||
 	    jadd(o, "redis", json_object_new_string(redis)) == -1 ||

@@ -28,32 +28,32 @@
 static const struct conf_key keys[] = {
 	{ "database_url", CONF_STR,
 	    "host=/run/postgresql dbname=iocagg", 0, 0, 1,
-	    "libpq connection string of the PostgreSQL database" },
+	    "libpq connection string of the PostgreSQL database", NULL },
 	{ "database_connect_timeout", CONF_INT, "3", 1, 60, 0,
-	    "seconds to wait for a PostgreSQL connection" },
+	    "seconds to wait for a PostgreSQL connection", NULL },
 	{ "database_statement_timeout", CONF_INT, "15000", 100, 3600000, 0,
-	    "milliseconds any one SQL statement may run" },
+	    "milliseconds any one SQL statement may run", NULL },
 	{ "redis_url", CONF_STR, "", 0, 0, 1,
 	    "Redis address: unix:/path, redis://host:port or host:port; "
-	    "empty: Redis is not used" },
+	    "empty: Redis is not used", NULL },
 	{ "redis_timeout", CONF_INT, "1000", 10, 60000, 0,
-	    "milliseconds to wait for Redis" },
+	    "milliseconds to wait for Redis", NULL },
 	{ "run_dir", CONF_STR, "/run/iocagg", 0, 0, 0,
-	    "directory of the FastCGI and runner sockets" },
+	    "directory of the FastCGI and runner sockets", NULL },
 	{ "sql_dir", CONF_STR, PKGDATADIR "/sql", 0, 0, 0,
-	    "directory of the numbered SQL migrations" },
-	{ "log_level", CONF_STR, "info", 0, 0, 0,
-	    "debug, info, warning or err" },
+	    "directory of the numbered SQL migrations", NULL },
+	{ "log_level", CONF_ENUM, "info", 0, 0, 0,
+	    "debug, info, warning or err", "debug|info|warning|err" },
 	{ "workers", CONF_INT, "4", 1, 256, 0,
-	    "processes per FastCGI program when it binds its own socket" },
+	    "worker processes of each FastCGI program", NULL },
 	{ "body_max", CONF_INT, "1048576", 1024, 268435456, 0,
-	    "largest request body accepted, in bytes (413 above)" },
+	    "largest request body accepted, in bytes (413 above)", NULL },
 	{ "query_max", CONF_INT, "8192", 256, 1048576, 0,
-	    "longest query string accepted, in bytes (414 above)" },
+	    "longest query string accepted, in bytes (414 above)", NULL },
 	{ "json_depth_max", CONF_INT, "32", 2, 1000, 0,
-	    "deepest JSON nesting accepted in a request body" },
+	    "deepest JSON nesting accepted in a request body", NULL },
 	{ "user_logs", CONF_BOOL, "yes", 0, 0, 0,
-	    "write a user_logs row for every authenticated request" },
+	    "write a user_logs row for every authenticated request", NULL },
 };
 
 static char	*vals[nitems(keys)];
@@ -68,6 +68,22 @@ key_index(const char *name)
 		if (strcmp(keys[i].name, name) == 0)
 			return (int)i;
 	return -1;
+}
+
+/* Is "value" one of the '|'-separated "choices"? */
+static int
+enum_ok(const char *choices, const char *value)
+{
+	size_t	 n = strlen(value);
+	const char *p = choices;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, value, n) == 0 && (p[n] == '|' || p[n] == '\0'))
+			return 1;
+		if ((p = strchr(p, '|')) != NULL)
+			p++;
+	}
+	return 0;
 }
 
 /*
@@ -95,6 +111,13 @@ check_value(const struct conf_key *k, const char *value, char *err,
 		    strcmp(value, "1") && strcmp(value, "0")) {
 			(void)snprintf(err, errsz, "%s: value '%s' is not "
 			    "yes or no", k->name, value);
+			return -1;
+		}
+		break;
+	case CONF_ENUM:
+		if (!enum_ok(k->choices, value)) {
+			(void)snprintf(err, errsz, "%s: value '%s' is not one "
+			    "of %s", k->name, value, k->choices);
 			return -1;
 		}
 		break;

@@ -14,6 +14,7 @@ enum conf_type {
 	CONF_STR,		/* any string, possibly empty */
 	CONF_INT,		/* decimal integer within [min, max] */
 	CONF_BOOL,		/* "yes"/"no"/"true"/"false"/"1"/"0" */
+	CONF_ENUM,		/* one of "choices" */
 };
 
 struct conf_key {
@@ -24,6 +25,7 @@ struct conf_key {
 	long long	 max;
 	int		 secret; /* never printed by conf_dump() */
 	const char	*help;	/* one line for the documentation */
+	const char	*choices; /* CONF_ENUM: "a|b|c" */
 };
 
 /*

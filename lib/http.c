@@ -192,7 +192,7 @@ send_head(struct req *r, int status, const char *ctype, long long clen)
 	n = snprintf(buf, sizeof(buf),
 	    "Status: %d %s\r\n"
 	    "X-Request-Id: %s\r\n"
-	    "Cache-Control: no-store\r\n"
+	    "Cache-Control: no-store\r\n",
 	    status, reason(status), r->id);
 	(void)out_write(r, buf, (size_t)n);
 	if (ctype != NULL) {
@@ -921,8 +921,9 @@ fcgi_main(int argc, char *argv[], const struct fcgi_prog *prog)
 			(void)unlink(sock);
 		if ((fd = FCGX_OpenSocket(sock, 128)) == -1)
 			fatal("%s: cannot listen", sock);
-		/* Access is governed by the run directory and group. */
-		if (sock[0] != ':' && chmod(sock, 0660) == -1)
+		/* A unix socket: access is governed by the run directory
+		 * and group.  "host:port" and ":port" are TCP. */
+		if (strchr(sock, ':') == NULL && chmod(sock, 0660) == -1)
 			fatal("chmod %s", sock);
 	} else if (!FCGX_IsCGI())
 		fd = 0;		/* spawn-fcgi and friends */
@@ -937,7 +938,7 @@ fcgi_main(int argc, char *argv[], const struct fcgi_prog *prog)
 		(void)sd_notify(0, "STOPPING=1");
 	} else
 		supervise(fd, prog, workers);
-	if (sock != NULL)
+	if (sock != NULL && strchr(sock, ':') == NULL)
 		(void)unlink(sock);
 	log_info("stopped");
 	return 0;

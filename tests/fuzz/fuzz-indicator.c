@@ -8,7 +8,8 @@
  *  - a failure leaves *out alone and always gives a reason;
  *  - ind_detect() returns the first kind, in its order, that accepts
  *    the input, and IND_INVALID only when none does;
- *  - a slug is [a-z] words joined by single hyphens and a fixed point.
+ *  - a slug is [a-z] words joined by single hyphens and a fixed point;
+ *  - a kind name parses back to a kind of the same name.
  *
  * Build with clang -fsanitize=fuzzer,address,undefined; see
  * docs/fuzzing.md.  With -DIOCAGG_FUZZ_MAIN it is instead a plain
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "compat.h"
 #include "indicator.h"
@@ -155,6 +157,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (detected != first)
 		fail("ind_detect disagrees with ind_normalize", detected, in,
 		    NULL);
+
+	/* Kind names round-trip, whatever the case of the input. */
+	if ((k = ind_kind_parse(in)) != IND_INVALID &&
+	    (ind_kind_name(k) == NULL || strcasecmp(ind_kind_name(k), in) != 0))
+		fail("kind name does not round-trip", k, in, NULL);
 
 	check_slug(in);
 	free(in);

@@ -26,7 +26,9 @@ is_error(get("/api/v1/users?limit=abc"), 400, "bad_request",
 is_error(get("/api/v1/indicatorKinds?" + "a=1&" * 70), 400, "bad_request",
          "too many query parameters is 400")
 is_error(get("/api/v1/indicatorKinds?q=" + "x" * 9000), 414, "uri_too_long",
-         "an oversized query string is 414")
+         "a query string over query_max is 414 JSON")
+is_error(get("/api/v1/indicatorKinds?q=" + "x" * 40000), 414, "uri_too_long",
+         "a request line over NGINX's limit is 414 JSON")
 r = request("POST", "/api/v1/users", body=b"x" * (2 * 1024 * 1024),
             headers={"Content-Type": "application/json"})
 is_error(r, 413, "payload_too_large", "an oversized body is 413 JSON")

@@ -63,6 +63,11 @@ main(void)
 	    "a non-numeric value is an error");
 	ok(load_text("user_logs = maybe\n", err, sizeof(err)) == -1,
 	    "a bad boolean is an error");
+	ok(load_text("log_level = verbose\n", err, sizeof(err)) == -1 &&
+	    strstr(err, "debug|info|warning|err") != NULL,
+	    "a log level outside the list is an error");
+	ok(load_text("log_level = warning\n", err, sizeof(err)) == 0,
+	    "a listed log level loads");
 	ok(load_text("just words\n", err, sizeof(err)) == -1 &&
 	    strstr(err, "key = value") != NULL, "a line without = is an error");
 

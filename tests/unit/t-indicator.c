@@ -231,12 +231,13 @@ static const struct {
 	{ IND_DOMAIN, "[::1]" },
 	{ IND_DOMAIN, "\xff.com" },
 	{ IND_DOMAIN, "\xc0\xae.com" },
-	{ IND_DOMAIN, "ex\xe2\x80\x8b" "ample.com" },	/* zero-width space */
-	{ IND_DOMAIN, "example\xe2\x80\xae.com" },	/* RTL override */
-	{ IND_DOMAIN, "exa\xc2\xa0mple.com" },		/* no-break space */
+	/* Zero-width space, right-to-left override, no-break space. */
+	{ IND_DOMAIN, "ex\xe2\x80\x8b" "ample.com" },
+	{ IND_DOMAIN, "example\xe2\x80\xae.com" },
+	{ IND_DOMAIN, "exa\xc2\xa0mple.com" },
 	{ IND_DOMAIN, "a.\xc2\x85" "com" },		/* C1 NEL */
 	{ IND_DOMAIN, "\xed\xa0\x80.com" },		/* surrogate */
-	{ IND_DOMAIN, "\xf4\x90\x80\x80.com" },		/* past U+10FFFF */
+	{ IND_DOMAIN, "\xf4\x90\x80\x80.com" },	/* past U+10FFFF */
 	{ IND_DOMAIN, "b\xc3" },			/* truncated */
 
 	/* IPV4 */
@@ -354,7 +355,8 @@ static const struct {
 	{ IND_SHA256,
 	    "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d" },
 	{ IND_SHA256,
-	    "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542dz" },
+	    "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542"
+	    "dz" },
 
 	/* SHA512 */
 	{ IND_SHA512, "invalid_sha512" },
@@ -457,9 +459,9 @@ static const struct {
 static void
 test_kinds(void)
 {
-	const char	*bogus[] = { "", "IPV5", "DOMAINS", "DOMAIN ", " DOMAIN",
-	    "SHA-1", "SHA", "IND_DOMAIN", "INVALID", "IP", "HASH", "E-MAIL",
-	    "URI", "tlsh2", "DOMAIN\n" };
+	const char	*bogus[] = { "", "IPV5", "DOMAINS", "DOMAIN ",
+	    " DOMAIN", "SHA-1", "SHA", "IND_DOMAIN", "INVALID", "IP", "HASH",
+	    "E-MAIL", "URI", "tlsh2", "DOMAIN\n" };
 	char		 lc[16];
 	size_t		 i, j;
 	int		 k;

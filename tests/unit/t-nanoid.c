@@ -28,8 +28,8 @@ test_nanoid(void)
 {
 	static char	 ids[NIDS][NANOID_LEN + 1];
 	int		 seen[256] = { 0 };
-	size_t		 i, j, badlen = 0, badchar = 0, invalid = 0, dups = 0;
-	size_t		 missing = 0;
+	size_t		 i, j, badlen = 0, badchar = 0, invalid = 0;
+	size_t		 dups = 0, missing = 0;
 	char		 buf[NANOID_LEN + 2];
 
 	is_int(NANOID_LEN, 12, "NANOID_LEN is 12");
