@@ -3,7 +3,7 @@
 ##   tests/t-*.sh         static checks: man pages, units, NGINX template
 ##   tests/integ/t*.py    black-box tests through NGINX against the real
 ##                        programs, PostgreSQL and Redis that
-##                        "tools/devstack test" starts; they skip (77)
+##                        "tools/devstack test" starts; they skip
 ##                        when IOCAGG_TEST_URL is not set.
 
 UNIT_TESTS = \
