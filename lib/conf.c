@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +255,28 @@ conf_load(const char *path, char *err, size_t errsz)
 		}
 	}
 	return 0;
+}
+
+int
+conf_load_buffer(const char *buf, size_t len, char *err, size_t errsz)
+{
+	FILE	*f;
+	size_t	 i;
+	int	 rc;
+
+	for (i = 0; i < nitems(keys); i++) {
+		free(vals[i]);
+		vals[i] = xstrdup(keys[i].def);
+	}
+	if (len == 0)
+		return 0;
+	if ((f = fmemopen((void *)(uintptr_t)buf, len, "r")) == NULL) {
+		(void)snprintf(err, errsz, "fmemopen: %s", strerror(errno));
+		return -1;
+	}
+	rc = parse_file(f, "(buffer)", err, errsz);
+	(void)fclose(f);
+	return rc;
 }
 
 const char *

@@ -34,6 +34,8 @@ struct conf_key {
  * error returns -1 and writes a message into "err" (size "errsz").
  */
 int		 conf_load(const char *path, char *err, size_t errsz);
+/* Parse a configuration held in memory (no environment): tests, fuzzing. */
+int		 conf_load_buffer(const char *, size_t, char *, size_t);
 const char	*conf_path(void);
 const char	*conf_str(const char *key);
 long long	 conf_int(const char *key);

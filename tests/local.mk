@@ -53,7 +53,8 @@ SH_TESTS = \
 	tests/t-mandoc.sh \
 	tests/t-units.sh \
 	tests/t-nginx.sh \
-	tests/t-cgi.sh
+	tests/t-cgi.sh \
+	tests/t-fcgi-modes.sh
 
 INTEG_TESTS = \
 	tests/integ/t0100-health.py \
@@ -63,7 +64,8 @@ INTEG_TESTS = \
 
 TESTS += $(UNIT_TESTS) $(SH_TESTS) $(INTEG_TESTS)
 EXTRA_DIST += $(SH_TESTS) $(INTEG_TESTS) tests/integ/iocaggtest.py \
-	tests/fuzz/fuzz-indicator.c
+	tests/fuzz/fuzz-indicator.c tests/fuzz/fuzz-request.c \
+	tests/fuzz/fuzz-json.c tests/fuzz/fuzz-conf.c tests/fuzz/run.sh
 
 TEST_EXTENSIONS = .sh .py
 TAP_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh

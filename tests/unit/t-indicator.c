@@ -239,6 +239,7 @@ static const struct {
 	{ IND_DOMAIN, "\xed\xa0\x80.com" },		/* surrogate */
 	{ IND_DOMAIN, "\xf4\x90\x80\x80.com" },	/* past U+10FFFF */
 	{ IND_DOMAIN, "b\xc3" },			/* truncated */
+	{ IND_DOMAIN, "b\xc3" "b.com" },		/* no continuation */
 
 	/* IPV4 */
 	{ IND_IPV4, "192.168.1" },
@@ -307,6 +308,8 @@ static const struct {
 	{ IND_URL, "http://[::1]x/" },
 	{ IND_URL, "http://[fe80::1%25eth0]/" },
 	{ IND_URL, "http://[v1.fe]/" },
+	{ IND_URL, "http://[]/" },
+	{ IND_URL, "http://[0000000000000000000000000000000000000000000000::1]/" },
 	{ IND_URL, "http://1.2.3.256/" },
 	{ IND_URL, "http://01.2.3.4/" },
 	{ IND_URL, "http://0x7f.1/" },
