@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,20 +19,13 @@ static const char	 id_alphabet[] =
 static const char	 alnum_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-/*
- * sodium_init() is idempotent and thread-safe, but it is not free, so
- * remember that it already succeeded.  A racing second call is harmless.
- */
+static pthread_once_t	 rnd_once = PTHREAD_ONCE_INIT;
+
 static void
 rnd_init(void)
 {
-	static volatile int	 done;
-
-	if (done)
-		return;
 	if (sodium_init() < 0)
 		fatalx("sodium_init failed");
-	done = 1;
 }
 
 /*
@@ -44,7 +38,8 @@ rnd_string(char *out, size_t n, const char *alphabet, size_t alen)
 {
 	size_t	 i;
 
-	rnd_init();
+	/* sodium_init() is idempotent, but once is enough. */
+	(void)pthread_once(&rnd_once, rnd_init);
 	for (i = 0; i < n; i++)
 		out[i] = alphabet[randombytes_uniform((uint32_t)alen)];
 	out[n] = '\0';

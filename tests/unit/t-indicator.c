@@ -309,7 +309,7 @@ static const struct {
 	{ IND_URL, "http://[fe80::1%25eth0]/" },
 	{ IND_URL, "http://[v1.fe]/" },
 	{ IND_URL, "http://[]/" },
-	{ IND_URL, "http://[0000000000000000000000000000000000000000000000::1]/" },
+	{ IND_URL, "http://[00000000000000000000000000000000000000000000::1]" },
 	{ IND_URL, "http://1.2.3.256/" },
 	{ IND_URL, "http://01.2.3.4/" },
 	{ IND_URL, "http://0x7f.1/" },
