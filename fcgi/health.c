@@ -62,7 +62,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct fcgi_prog prog = {
-		"iocagg-health", routes, nitems(routes), 1
+		"iocagg-health", routes, nitems(routes), 1, 1
 	};
 
 	return fcgi_main(argc, argv, &prog);

@@ -63,7 +63,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct fcgi_prog prog = {
-		"iocagg-indicatorkinds", routes, nitems(routes), 1
+		"iocagg-indicatorkinds", routes, nitems(routes), 1, 1
 	};
 
 	return fcgi_main(argc, argv, &prog);

@@ -149,7 +149,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct fcgi_prog prog = {
-		"iocagg-users", routes, nitems(routes), 1
+		"iocagg-users", routes, nitems(routes), 1, 1
 	};
 
 	return fcgi_main(argc, argv, &prog);

@@ -17,6 +17,8 @@
 #include "conf.h"
 #include "xmalloc.h"
 
+extern char **environ;
+
 #ifndef SYSCONFDIR
 #define SYSCONFDIR	"/etc"
 #endif
@@ -47,6 +49,24 @@ static const struct conf_key keys[] = {
 	    "debug, info, warning or err", "debug|info|warning|err" },
 	{ "workers", CONF_INT, "4", 1, 256, 0,
 	    "worker processes of each FastCGI program", NULL },
+	{ "threads", CONF_INT, "0", 0, 1024, 0,
+	    "request threads per worker; 0: the program's own default", NULL },
+	{ "database_pool", CONF_INT, "4", 1, 256, 0,
+	    "PostgreSQL connections per worker process", NULL },
+	{ "secret_key_file", CONF_STR, SYSCONFDIR "/iocagg/secret.key", 0, 0, 0,
+	    "file holding the 32-byte key that encrypts secrets", NULL },
+	{ "lookup_deadline", CONF_INT, "30", 1, 600, 0,
+	    "seconds one lookup may take before the rest is TIMEOUT", NULL },
+	{ "source_timeout", CONF_INT, "10", 1, 600, 0,
+	    "seconds a source may take when it sets no timeout", NULL },
+	{ "sse_keepalive", CONF_INT, "15", 1, 300, 0,
+	    "seconds between keep-alive comments on event streams", NULL },
+	{ "upstream_proxy", CONF_STR, "", 0, 0, 1,
+	    "proxy for calls to sources (curl syntax); empty: none", NULL },
+	{ "upstream_response_max", CONF_INT, "5242880", 1024, 1073741824, 0,
+	    "largest answer read from a source, in bytes", NULL },
+	{ "user_agent", CONF_STR, "iocagg/" PACKAGE_VERSION, 0, 0, 0,
+	    "User-Agent sent to sources", NULL },
 	{ "body_max", CONF_INT, "1048576", 1024, 268435456, 0,
 	    "largest request body accepted, in bytes (413 above)", NULL },
 	{ "query_max", CONF_INT, "8192", 256, 1048576, 0,
@@ -59,6 +79,67 @@ static const struct conf_key keys[] = {
 
 static char	*vals[nitems(keys)];
 static char	*loaded_path;
+
+/*
+ * Base URLs of the built-in sources may be overridden one by one with
+ * "source_url_<name> = URL" (tests point them at a local mock).
+ */
+#define DYN_PREFIX	"source_url_"
+#define DYN_MAX		64
+static struct {
+	char	*key;
+	char	*val;
+}		 dyn[DYN_MAX];
+static size_t	 ndyn;
+
+static int
+dyn_name_ok(const char *k)
+{
+	size_t	 plen = strlen(DYN_PREFIX);
+
+	return strncmp(k, DYN_PREFIX, plen) == 0 && k[plen] != '\0' &&
+	    strspn(k + plen, "abcdefghijklmnopqrstuvwxyz0123456789_") ==
+	    strlen(k + plen);
+}
+
+static int
+dyn_set(const char *k, const char *v, char *err, size_t errsz)
+{
+	size_t	 i;
+
+	if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) {
+		(void)snprintf(err, errsz, "%s: '%s' is not an http(s) URL",
+		    k, v);
+		return -1;
+	}
+	for (i = 0; i < ndyn; i++)
+		if (strcmp(dyn[i].key, k) == 0) {
+			free(dyn[i].val);
+			dyn[i].val = xstrdup(v);
+			return 0;
+		}
+	if (ndyn == DYN_MAX) {
+		(void)snprintf(err, errsz, "too many %s keys", DYN_PREFIX);
+		return -1;
+	}
+	dyn[ndyn].key = xstrdup(k);
+	dyn[ndyn].val = xstrdup(v);
+	ndyn++;
+	return 0;
+}
+
+const char *
+conf_source_url(const char *name)
+{
+	char	 k[128];
+	size_t	 i;
+
+	(void)snprintf(k, sizeof(k), DYN_PREFIX "%s", name);
+	for (i = 0; i < ndyn; i++)
+		if (strcmp(dyn[i].key, k) == 0)
+			return dyn[i].val;
+	return NULL;
+}
 
 static int
 key_index(const char *name)
@@ -134,6 +215,8 @@ conf_set(const char *key, const char *value, char *err, size_t errsz)
 	int	 i;
 
 	if ((i = key_index(key)) == -1) {
+		if (dyn_name_ok(key))
+			return dyn_set(key, value, err, errsz);
 		(void)snprintf(err, errsz, "unknown key '%s'", key);
 		return -1;
 	}
@@ -204,6 +287,22 @@ parse_file(FILE *f, const char *path, char *err, size_t errsz)
 	return 0;
 }
 
+static void
+conf_reset(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(keys); i++) {
+		free(vals[i]);
+		vals[i] = xstrdup(keys[i].def);
+	}
+	for (i = 0; i < ndyn; i++) {
+		free(dyn[i].key);
+		free(dyn[i].val);
+	}
+	ndyn = 0;
+}
+
 int
 conf_load(const char *path, char *err, size_t errsz)
 {
@@ -213,10 +312,7 @@ conf_load(const char *path, char *err, size_t errsz)
 	size_t		 i;
 	int		 named = path != NULL;
 
-	for (i = 0; i < nitems(keys); i++) {
-		free(vals[i]);
-		vals[i] = xstrdup(keys[i].def);
-	}
+	conf_reset();
 	if (p == NULL && (p = secure_getenv("IOCAGG_CONF")) != NULL &&
 	    *p != '\0')
 		named = 1;
@@ -241,6 +337,22 @@ conf_load(const char *path, char *err, size_t errsz)
 	}
 
 	/* The environment wins over the file. */
+	for (i = 0; environ[i] != NULL; i++) {
+		char	 dk[128], *eqp;
+		size_t	 j;
+
+		if (strncmp(environ[i], "IOCAGG_SOURCE_URL_", 18) != 0 ||
+		    (eqp = strchr(environ[i], '=')) == NULL ||
+		    (size_t)(eqp - environ[i]) - 7 >= sizeof(dk))
+			continue;
+		for (j = 0; environ[i] + 7 + j < eqp; j++)
+			dk[j] = (char)tolower((unsigned char)environ[i][7 + j]);
+		dk[j] = '\0';
+		if (conf_set(dk, eqp + 1, msg, sizeof(msg)) == -1) {
+			(void)snprintf(err, errsz, "environment: %s", msg);
+			return -1;
+		}
+	}
 	for (i = 0; i < nitems(keys); i++) {
 		(void)snprintf(envname, sizeof(envname), "IOCAGG_%s",
 		    keys[i].name);
@@ -261,13 +373,9 @@ int
 conf_load_buffer(const char *buf, size_t len, char *err, size_t errsz)
 {
 	FILE	*f;
-	size_t	 i;
 	int	 rc;
 
-	for (i = 0; i < nitems(keys); i++) {
-		free(vals[i]);
-		vals[i] = xstrdup(keys[i].def);
-	}
+	conf_reset();
 	if (len == 0)
 		return 0;
 	if ((f = fmemopen((void *)(uintptr_t)buf, len, "r")) == NULL) {
@@ -340,4 +448,6 @@ conf_dump(void)
 		printf("%s = %s\n", keys[i].name,
 		    keys[i].secret && *conf_str(keys[i].name) != '\0' ?
 		    "(set, hidden)" : conf_str(keys[i].name));
+	for (i = 0; i < ndyn; i++)
+		printf("%s = %s\n", dyn[i].key, dyn[i].val);
 }

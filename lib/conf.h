@@ -44,6 +44,8 @@ int		 conf_bool(const char *key);
 int		 conf_set(const char *key, const char *value, char *err,
 		    size_t errsz);
 const struct conf_key *conf_keys(unsigned *n);
+/* The "source_url_<name>" override for a built-in source, or NULL. */
+const char	*conf_source_url(const char *name);
 /* Print every effective key (secrets masked) to stdout. */
 void		 conf_dump(void);
 

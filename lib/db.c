@@ -3,9 +3,11 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 #include <libpq-fe.h>
@@ -16,35 +18,68 @@
 #include "log.h"
 #include "xmalloc.h"
 
-struct db {
-	char		*conninfo;	/* libpq connection string */
-	PGconn		*conn;		/* NULL until the first use */
-	int		 down_logged;	/* "unavailable" logged once */
+struct dbconn {
+	PGconn		*conn;		/* NULL until first used */
+	int		 busy;		/* lent to a thread */
 };
 
+/*
+ * A small pool: threads borrow a connection for one statement, or pin
+ * one from db_begin() to db_commit()/db_rollback().  Single-threaded
+ * programs get a pool of one and never wait.
+ */
+struct db {
+	char		*conninfo;	/* libpq connection string */
+	struct dbconn	*c;
+	size_t		 n;
+	int		 down_logged;	/* "unavailable" logged once */
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+};
+
+/* The connection this thread pinned with db_begin(), if any. */
+static __thread struct dbconn	*pinned;
+
 struct db *
-db_open_conninfo(const char *conninfo)
+db_open_pool(const char *conninfo, size_t n)
 {
 	struct db	*db;
 
 	db = xcalloc(1, sizeof(*db));
 	db->conninfo = xstrdup(conninfo);
+	db->n = n == 0 ? 1 : n;
+	db->c = xcalloc(db->n, sizeof(*db->c));
+	(void)pthread_mutex_init(&db->mu, NULL);
+	(void)pthread_cond_init(&db->cv, NULL);
 	return db;
+}
+
+struct db *
+db_open_conninfo(const char *conninfo)
+{
+	return db_open_pool(conninfo, 1);
 }
 
 struct db *
 db_open(void)
 {
-	return db_open_conninfo(conf_str("database_url"));
+	return db_open_pool(conf_str("database_url"),
+	    (size_t)conf_int("database_pool"));
 }
 
 void
 db_close(struct db *db)
 {
+	size_t	 i;
+
 	if (db == NULL)
 		return;
-	PQfinish(db->conn);
+	for (i = 0; i < db->n; i++)
+		PQfinish(db->c[i].conn);
+	free(db->c);
 	freezero_str(db->conninfo);
+	(void)pthread_mutex_destroy(&db->mu);
+	(void)pthread_cond_destroy(&db->cv);
 	free(db);
 }
 
@@ -56,17 +91,20 @@ db_notice(void *arg, const char *msg)
 	log_debug("postgres: %s", msg);
 }
 
-int
-db_ensure(struct db *db)
+/*
+ * Make "dc" usable: connect if it has no healthy connection.
+ */
+static int
+conn_ensure(struct db *db, struct dbconn *dc)
 {
 	const char	*kw[4], *vals[4];
 	char		 timeout[16], setup[128];
 	PGresult	*res;
 
-	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+	if (dc->conn != NULL && PQstatus(dc->conn) == CONNECTION_OK)
 		return 0;
-	PQfinish(db->conn);
-	db->conn = NULL;
+	PQfinish(dc->conn);
+	dc->conn = NULL;
 
 	/* The connection string may override connect_timeout: it comes
 	 * after our default and libpq lets later keywords win. */
@@ -80,26 +118,26 @@ db_ensure(struct db *db)
 	vals[2] = "iocagg";
 	kw[3] = NULL;
 	vals[3] = NULL;
-	db->conn = PQconnectdbParams(kw, vals, 1);
-	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+	dc->conn = PQconnectdbParams(kw, vals, 1);
+	if (dc->conn == NULL || PQstatus(dc->conn) != CONNECTION_OK) {
 		if (!db->down_logged)
-			log_warnx("database unavailable: %s", db->conn ?
-			    PQerrorMessage(db->conn) : "out of memory");
+			log_warnx("database unavailable: %s", dc->conn ?
+			    PQerrorMessage(dc->conn) : "out of memory");
 		db->down_logged = 1;
-		PQfinish(db->conn);
-		db->conn = NULL;
+		PQfinish(dc->conn);
+		dc->conn = NULL;
 		return -1;
 	}
-	(void)PQsetNoticeProcessor(db->conn, db_notice, NULL);
+	(void)PQsetNoticeProcessor(dc->conn, db_notice, NULL);
 	(void)snprintf(setup, sizeof(setup), "SET statement_timeout = %lld; "
 	    "SET TIME ZONE 'UTC'", conf_int("database_statement_timeout"));
-	res = PQexec(db->conn, setup);
+	res = PQexec(dc->conn, setup);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		log_warnx("database session setup: %s",
-		    PQerrorMessage(db->conn));
+		    PQerrorMessage(dc->conn));
 		PQclear(res);
-		PQfinish(db->conn);
-		db->conn = NULL;
+		PQfinish(dc->conn);
+		dc->conn = NULL;
 		return -1;
 	}
 	PQclear(res);
@@ -109,14 +147,73 @@ db_ensure(struct db *db)
 	return 0;
 }
 
+/*
+ * Borrow a connection, waiting up to the connect timeout when every
+ * one is lent out.  NULL when none frees up in time.
+ */
+static struct dbconn *
+conn_get(struct db *db)
+{
+	struct dbconn	*dc = NULL;
+	struct timespec	 until;
+	size_t		 i;
+
+	if (pinned != NULL)
+		return pinned;
+	(void)clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += conf_int("database_connect_timeout") + 10;
+	(void)pthread_mutex_lock(&db->mu);
+	for (;;) {
+		for (i = 0; i < db->n; i++)
+			if (!db->c[i].busy) {
+				dc = &db->c[i];
+				dc->busy = 1;
+				break;
+			}
+		if (dc != NULL)
+			break;
+		if (pthread_cond_timedwait(&db->cv, &db->mu, &until) != 0)
+			break;
+	}
+	(void)pthread_mutex_unlock(&db->mu);
+	if (dc == NULL)
+		log_warnx("no database connection free in the pool");
+	return dc;
+}
+
+static void
+conn_put(struct db *db, struct dbconn *dc)
+{
+	if (dc == NULL || dc == pinned)
+		return;
+	(void)pthread_mutex_lock(&db->mu);
+	dc->busy = 0;
+	(void)pthread_cond_signal(&db->cv);
+	(void)pthread_mutex_unlock(&db->mu);
+}
+
+int
+db_ensure(struct db *db)
+{
+	struct dbconn	*dc;
+	int		 rc;
+
+	if ((dc = conn_get(db)) == NULL)
+		return -1;
+	rc = conn_ensure(db, dc);
+	conn_put(db, dc);
+	return rc;
+}
+
 PGconn *
 db_conn(struct db *db)
 {
-	return db_ensure(db) == 0 ? db->conn : NULL;
+	(void)db;
+	return pinned != NULL ? pinned->conn : NULL;
 }
 
 static enum dbres
-db_map(struct db *db, const char *sql, PGresult *pr)
+db_map(PGconn *conn, const char *sql, PGresult *pr)
 {
 	const char	*state;
 
@@ -129,9 +226,9 @@ db_map(struct db *db, const char *sql, PGresult *pr)
 	default:
 		break;
 	}
-	if (PQstatus(db->conn) != CONNECTION_OK) {
+	if (PQstatus(conn) != CONNECTION_OK) {
 		log_warnx("database connection lost: %s",
-		    PQerrorMessage(db->conn));
+		    PQerrorMessage(conn));
 		return DB_UNAVAILABLE;
 	}
 	state = PQresultErrorField(pr, PG_DIAG_SQLSTATE);
@@ -159,14 +256,25 @@ PGresult *
 db_exec(struct db *db, const char *sql, int n, const char *const *params,
     enum dbres *res)
 {
+	struct dbconn	*dc;
 	PGresult	*pr;
 
-	if (db == NULL || db_ensure(db) == -1) {
+	if (db == NULL || (dc = conn_get(db)) == NULL) {
 		*res = DB_UNAVAILABLE;
 		return NULL;
 	}
-	pr = PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0);
-	*res = db_map(db, sql, pr);
+	if (conn_ensure(db, dc) == -1) {
+		conn_put(db, dc);
+		*res = DB_UNAVAILABLE;
+		return NULL;
+	}
+	pr = PQexecParams(dc->conn, sql, n, NULL, params, NULL, NULL, 0);
+	*res = db_map(dc->conn, sql, pr);
+	if (*res == DB_UNAVAILABLE && dc != pinned) {
+		PQfinish(dc->conn);
+		dc->conn = NULL;
+	}
+	conn_put(db, dc);
 	return pr;
 }
 
@@ -177,11 +285,9 @@ db_query(struct db *db, const char *sql, int n, const char *const *params,
 	PGresult	*pr;
 
 	pr = db_exec(db, sql, n, params, res);
-	if (*res == DB_UNAVAILABLE && db != NULL) {
+	if (*res == DB_UNAVAILABLE && db != NULL && pinned == NULL) {
 		/* The server may have restarted since our last call. */
 		PQclear(pr);
-		PQfinish(db->conn);
-		db->conn = NULL;
 		pr = db_exec(db, sql, n, params, res);
 	}
 	return pr;
@@ -199,25 +305,61 @@ db_cmd(struct db *db, const char *sql, int n, const char *const *params)
 enum dbres
 db_begin(struct db *db)
 {
+	struct dbconn	*dc;
 	enum dbres	 res;
 
+	if (pinned != NULL) {
+		log_warnx("nested transaction refused");
+		return DB_FAIL;
+	}
+	if ((dc = conn_get(db)) == NULL)
+		return DB_UNAVAILABLE;
+	pinned = dc;
 	/* BEGIN is safe to retry: nothing happened yet. */
 	PQclear(db_query(db, "BEGIN", 0, NULL, &res));
+	if (res != DB_OK) {
+		pinned = NULL;
+		if (res == DB_UNAVAILABLE) {
+			PQfinish(dc->conn);
+			dc->conn = NULL;
+		}
+		conn_put(db, dc);
+	}
 	return res;
+}
+
+static void
+unpin(struct db *db)
+{
+	struct dbconn	*dc = pinned;
+
+	pinned = NULL;
+	if (dc != NULL && PQstatus(dc->conn) != CONNECTION_OK) {
+		PQfinish(dc->conn);
+		dc->conn = NULL;
+	}
+	conn_put(db, dc);
 }
 
 enum dbres
 db_commit(struct db *db)
 {
-	return db_cmd(db, "COMMIT", 0, NULL);
+	enum dbres	 res;
+
+	res = db_cmd(db, "COMMIT", 0, NULL);
+	unpin(db);
+	return res;
 }
 
 void
 db_rollback(struct db *db)
 {
-	if (db->conn != NULL && PQtransactionStatus(db->conn) !=
+	if (pinned == NULL)
+		return;
+	if (pinned->conn != NULL && PQtransactionStatus(pinned->conn) !=
 	    PQTRANS_IDLE)
 		(void)db_cmd(db, "ROLLBACK", 0, NULL);
+	unpin(db);
 }
 
 int

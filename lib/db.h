@@ -25,12 +25,15 @@ struct db;
 struct db	*db_open(void);
 /* A handle for an explicit connection string (tools). */
 struct db	*db_open_conninfo(const char *);
+/* A pool of "n" connections shared by threads. */
+struct db	*db_open_pool(const char *, size_t n);
 void		 db_close(struct db *);
 /* Connect if needed; 0 when the connection is usable, -1 otherwise. */
 int		 db_ensure(struct db *);
 /* SELECT 1 with one reconnect-and-retry: health checks. */
 int		 db_ping(struct db *);
-/* The raw connection, after db_ensure() (NULL if down). */
+/* The connection pinned by db_begin() in this thread (NULL outside a
+ * transaction): for PQexec of trusted multi-statement SQL. */
 PGconn		*db_conn(struct db *);
 
 /*
@@ -47,6 +50,8 @@ PGresult	*db_query(struct db *, const char *sql, int n,
 /* Run a statement that returns no rows; returns the mapped result. */
 enum dbres	 db_cmd(struct db *, const char *sql, int n,
 		    const char *const *params);
+/* A transaction pins one connection to the calling thread until
+ * db_commit() or db_rollback(). */
 enum dbres	 db_begin(struct db *);
 enum dbres	 db_commit(struct db *);
 void		 db_rollback(struct db *);

@@ -19,6 +19,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -28,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <fcgiapp.h>
 #include <json-c/json.h>
 #include <systemd/sd-daemon.h>
@@ -729,34 +731,98 @@ install_signals(void)
 	(void)sigaction(SIGPIPE, &sa, NULL);
 }
 
-static void
-worker_loop(int fd, const struct fcgi_prog *prog)
+/* Shared by the request threads of one worker process. */
+struct pool {
+	int			 fd;		/* listening socket */
+	const struct fcgi_prog	*prog;
+	struct db		*db;
+	pthread_mutex_t		 accept_mu;	/* one accept() at a time */
+};
+
+/*
+ * One request thread: accept, dispatch, finish, until shutdown.  Each
+ * thread has its own Redis handle; the database pool is shared.
+ */
+static void *
+serve_thread(void *arg)
 {
+	struct pool	*p = arg;
 	FCGX_Request	 fr;
 	struct req	 r;
-	struct db	*db = NULL;
-	struct kv	*kv = NULL;
+	struct kv	*kv;
+	int		 rc;
 
-	if (FCGX_Init() != 0)
-		fatalx("FCGX_Init failed");
-	if (FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
-		fatalx("FCGX_InitRequest failed");
-	if (prog->need_db)
-		db = db_open();
+	if (FCGX_InitRequest(&fr, p->fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		log_warnx("FCGX_InitRequest failed");
+		return NULL;
+	}
 	kv = kv_open();
-
 	memset(&r, 0, sizeof(r));
-	while (!quit && FCGX_Accept_r(&fr) >= 0) {
+	while (!quit) {
+		(void)pthread_mutex_lock(&p->accept_mu);
+		rc = quit ? -1 : FCGX_Accept_r(&fr);
+		(void)pthread_mutex_unlock(&p->accept_mu);
+		if (rc < 0)
+			break;
 		r.fcgi = &fr;
-		r.db = db;
+		r.db = p->db;
 		r.kv = kv;
-		route_dispatch(&r, prog);
+		route_dispatch(&r, p->prog);
 		FCGX_Finish_r(&fr);
 		req_clear(&r);
 	}
 	FCGX_Free(&fr, 1);
-	db_close(db);
 	kv_close(kv);
+	return NULL;
+}
+
+static void
+worker_loop(int fd, const struct fcgi_prog *prog)
+{
+	struct pool	 p;
+	pthread_t	*tids;
+	sigset_t	 set;
+	long long	 n;
+	int		 i, sig;
+
+	if (FCGX_Init() != 0)
+		fatalx("FCGX_Init failed");
+	memset(&p, 0, sizeof(p));
+	p.fd = fd;
+	p.prog = prog;
+	(void)pthread_mutex_init(&p.accept_mu, NULL);
+	p.db = prog->need_db ? db_open() : NULL;
+
+	if ((n = conf_int("threads")) == 0)
+		n = prog->threads > 0 ? prog->threads : 1;
+	if (n == 1) {
+		serve_thread(&p);
+		db_close(p.db);
+		return;
+	}
+
+	/*
+	 * Several threads: they run with SIGTERM blocked, this thread
+	 * waits for it, then closes the listening socket for reading so
+	 * every accept() returns; requests in progress finish first.
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	(void)pthread_sigmask(SIG_BLOCK, &set, NULL);
+	tids = xcalloc((size_t)n, sizeof(pthread_t));
+	for (i = 0; i < n; i++)
+		if (pthread_create(&tids[i], NULL, serve_thread, &p) != 0)
+			fatalx("cannot start request thread %d", i);
+	while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
+		continue;
+	quit = 1;
+	FCGX_ShutdownPending();
+	(void)shutdown(fd, SHUT_RD);
+	for (i = 0; i < n; i++)
+		(void)pthread_join(tids[i], NULL);
+	free(tids);
+	db_close(p.db);
 }
 
 static void
@@ -910,6 +976,8 @@ fcgi_main(int argc, char *argv[], const struct fcgi_prog *prog)
 	if (workers == 0)
 		workers = (int)conf_int("workers");
 	install_signals();
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		fatalx("curl_global_init failed");
 
 	if ((n = sd_listen_fds(1)) > 1)
 		fatalx("expected one socket from the service manager, got %d",

@@ -125,6 +125,8 @@ struct fcgi_prog {
 	const struct route	*routes;
 	size_t			 nroutes;
 	int			 need_db;	/* open a database handle */
+	int			 threads;	/* request threads per worker;
+						 * 0 or 1: one */
 };
 
 int		 fcgi_main(int, char *[], const struct fcgi_prog *);

@@ -19,7 +19,7 @@
 
 static const char	*log_prog = "iocagg";
 static int		 log_level = LOG_INFO;
-static char		 log_req[64] = "-";
+static __thread char	 log_req[64] = "-";
 
 void
 log_init(const char *progname, int debug)

@@ -39,7 +39,7 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/api/v1/silent", h_silent, NULL, ROUTE_PUBLIC },
 };
 
-static const struct fcgi_prog prog = { "t-http", routes, nitems(routes), 0 };
+static const struct fcgi_prog prog = { "t-http", routes, nitems(routes), 0, 1 };
 
 /*
  * Dispatch one CGI request and return what it printed.
