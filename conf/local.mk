@@ -15,6 +15,7 @@ CLEANFILES += conf/nginx/iocagg.conf
 route_health = health
 route_indicatorkinds = indicatorKinds
 route_users = users
+route_requests = requests
 
 conf/nginx/iocagg.conf: $(srcdir)/conf/nginx/iocagg.conf.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) conf/nginx && \

@@ -12,7 +12,13 @@ lib_libiocagg_a_SOURCES = \
 	lib/auth.c lib/auth.h \
 	lib/nanoid.c lib/nanoid.h \
 	lib/slug.c lib/slug.h \
-	lib/indicator.c lib/indicator.h
+	lib/indicator.c lib/indicator.h \
+	lib/secret.c lib/secret.h \
+	lib/source.h lib/sources/registry.c \
+	lib/sources/virustotal.c lib/sources/abuseipdb.c \
+	lib/sources/urlhaus.c lib/sources/http_json.c \
+	lib/store.c lib/store.h \
+	lib/lookup.c lib/lookup.h
 lib_libiocagg_a_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS) $(PQ_CFLAGS) \
 	$(HIREDIS_CFLAGS) $(JSONC_CFLAGS) $(SODIUM_CFLAGS) $(SYSTEMD_CFLAGS) \
 	$(CURL_CFLAGS)

@@ -4,6 +4,7 @@ nobase_dist_pkgdata_DATA += \
 	sql/0001-schema.sql \
 	sql/0002-feeds.sql \
 	sql/0003-runtime.sql \
-	sql/0004-seed.sql
+	sql/0004-seed.sql \
+	sql/0005-lookup.sql
 
 EXTRA_DIST += sql/README.md

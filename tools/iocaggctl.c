@@ -5,6 +5,8 @@
  *	iocaggctl [-f file] migrate [-l]
  *	iocaggctl [-f file] user add [-a] [-n name] [-p file] [-r role] email
  *	iocaggctl [-f file] token add email note
+ *	iocaggctl [-f file] key generate file
+ *	iocaggctl [-f file] secret set [-l] name
  *
  * Secrets it creates (generated passwords, API tokens) are printed once
  * on standard output and stored only as hashes.
@@ -29,6 +31,7 @@
 #include "db.h"
 #include "log.h"
 #include "nanoid.h"
+#include "secret.h"
 #include "xmalloc.h"
 
 #define MIGRATION_LOCK	"7216451236601"	/* pg_advisory_lock key */
@@ -42,6 +45,8 @@ enum stmt {
 	STMT_USER_ADD,
 	STMT_USER_FIND,
 	STMT_TOKEN_ADD,
+	STMT_SECRET_SET,
+	STMT_SECRET_LINK,
 	STMT__MAX
 };
 
@@ -66,6 +71,14 @@ static const char *const stmts[STMT__MAX] = {
 	/* STMT_TOKEN_ADD */
 	"INSERT INTO api_tokens (id, note, token, user_id) "
 	"VALUES ($1, $2, $3, $4)",
+	/* STMT_SECRET_SET: created by the system user. */
+	"INSERT INTO secrets (name, value, created_user_id) SELECT $1, "
+	"$2::bytea, id FROM users WHERE email = 'system@iocagg.invalid' AND "
+	"provider = 'local' ON CONFLICT (name) DO UPDATE SET value = "
+	"EXCLUDED.value RETURNING id",
+	/* STMT_SECRET_LINK: fill the empty slots of the same name. */
+	"UPDATE source_secrets SET secret_id = $1 WHERE name = $2 AND "
+	"secret_id IS NULL",
 };
 
 static void __attribute__((noreturn))
@@ -76,7 +89,9 @@ usage(void)
 	    "       iocaggctl [-f file] migrate [-l]\n"
 	    "       iocaggctl [-f file] user add [-a] [-n name] [-p file] "
 	    "[-r role] email\n"
-	    "       iocaggctl [-f file] token add email note\n");
+	    "       iocaggctl [-f file] token add email note\n"
+	    "       iocaggctl [-f file] key generate file\n"
+	    "       iocaggctl [-f file] secret set [-l] name\n");
 	exit(2);
 }
 
@@ -446,6 +461,84 @@ cmd_token_add(int argc, char *argv[])
 	return rc;
 }
 
+static int
+cmd_key_generate(int argc, char *argv[])
+{
+	char	 err[512];
+
+	if (argc != 2)
+		usage();
+	if (secret_key_generate(argv[1], err, sizeof(err)) == -1) {
+		fprintf(stderr, "iocaggctl: %s\n", err);
+		return 1;
+	}
+	printf("key written to %s\n", argv[1]);
+	return 0;
+}
+
+/*
+ * Store secret "name" (value: first line of standard input), encrypted
+ * with the configured key; -l links it to every empty slot of that name.
+ */
+static int
+cmd_secret_set(int argc, char *argv[])
+{
+	struct db	*db;
+	PGresult	*pr;
+	enum dbres	 res;
+	char		 err[512], *val, *enc, id[64];
+	const char	*p[2];
+	int		 ch, link = 0, rc = 1;
+
+	while ((ch = getopt(argc, argv, "l")) != -1) {
+		switch (ch) {
+		case 'l':
+			link = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind != 1 || *argv[optind] == '\0' ||
+	    strlen(argv[optind]) > 100)
+		usage();
+	if (secret_key_load(err, sizeof(err)) == -1) {
+		fprintf(stderr, "iocaggctl: %s\n", err);
+		return 1;
+	}
+	if ((val = read_password("-")) == NULL || *val == '\0') {
+		fprintf(stderr, "iocaggctl: no value on standard input\n");
+		freezero_str(val);
+		return 1;
+	}
+	enc = secret_encrypt_hex(val);
+	freezero_str(val);
+	db = connect_or_die();
+	p[0] = argv[optind];
+	p[1] = enc;
+	pr = db_exec(db, stmts[STMT_SECRET_SET], 2, p, &res);
+	if (res != DB_OK || PQntuples(pr) != 1) {
+		fprintf(stderr, "iocaggctl: cannot store the secret\n");
+		goto out;
+	}
+	(void)strlcpy(id, PQgetvalue(pr, 0, 0), sizeof(id));
+	printf("secret %s stored with id %s\n", argv[optind], id);
+	if (link) {
+		p[0] = id;
+		p[1] = argv[optind];
+		if (db_cmd(db, stmts[STMT_SECRET_LINK], 2, p) != DB_OK) {
+			fprintf(stderr, "iocaggctl: cannot link the secret\n");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	PQclear(pr);
+	free(enc);
+	db_close(db);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -489,5 +582,11 @@ main(int argc, char *argv[])
 	if (argc >= 2 && strcmp(argv[0], "token") == 0 &&
 	    strcmp(argv[1], "add") == 0)
 		return cmd_token_add(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[0], "key") == 0 &&
+	    strcmp(argv[1], "generate") == 0)
+		return cmd_key_generate(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[0], "secret") == 0 &&
+	    strcmp(argv[1], "set") == 0)
+		return cmd_secret_set(argc - 1, argv + 1);
 	usage();
 }

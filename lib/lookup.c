@@ -1,0 +1,1241 @@
+/*
+ * lib/lookup.c -- see lookup.h.  The order of the pre-checks follows
+ * the reference: UNSUPPORTED_INDICATOR, SOURCE_DISABLED,
+ * PROVIDER_DISABLED, RUNNER_DISABLED, DISABLED_INDICATOR,
+ * WITHIN_IGNORE_LIST, MISSING_SECRET; several can be reported together.
+ * A source that passes asks the cache, then its pause (an upstream 429),
+ * then its rate limit, then claims the single flight, and only then
+ * calls out.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "compat.h"
+#include "conf.h"
+#include "db.h"
+#include "json.h"
+#include "kv.h"
+#include "log.h"
+#include "lookup.h"
+#include "nanoid.h"
+#include "secret.h"
+#include "source.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define CACHE_KEY_MAX	1900	/* longer keys are hashed */
+#define FLIGHT_TTL_MS	15000	/* how long a shared result is kept */
+#define FOLLOW_POLL_MS	50	/* how often a waiting lookup looks */
+#define JSON_DEPTH	128	/* nesting accepted in upstream answers */
+
+enum lk_state {
+	ST_NEW,			/* not yet decided */
+	ST_CALLING,		/* transfer running */
+	ST_WAITING,		/* another lookup is calling; wait for it */
+	ST_DONE,		/* result final */
+};
+
+struct lk_src {
+	char		*id, *name, *slug, *url, *favicon, *builtin;
+	char		*kind, *provider_id;
+	int		 enabled;
+	int		 provider_enabled;	/* -1: no provider */
+	int		 cache_enabled, limit_enabled, has_code;
+	long long	 cache_interval, limit_count, limit_interval;
+	long long	 timeout_ms;
+	json_object	*supported, *disabled, *missing, *ignored, *secrets;
+	const struct src_def *def;
+
+	enum lk_state	 st;
+	int		 emitted;
+	json_object	*errors;		/* array of {kind, content} */
+	json_object	*data;			/* NULL: JSON null */
+	const char	*cache_action;		/* NULL, FROM_/SAVED_TO_CACHE */
+	char		 cached_at[32], expires_at[32];
+	char		*cache_key;
+	char		 started[32], ended[32];
+	long long	 t_start;		/* monotonic ms */
+
+	CURL		*easy;
+	struct curl_slist *hdrs;
+	char		*body;
+	size_t		 len, cap;
+	int		 too_big;
+	struct src_secret *sec;
+	size_t		 nsec;
+	int		 claimed;
+	long long	 next_poll;
+};
+
+struct lookup {
+	char		 id[NANOID_LEN + 1];
+	struct lk_src	*s;
+	size_t		 n;
+	const struct lk_opts *o;
+	struct db	*db;
+	struct kv	*kv;
+	long long	 deadline;		/* monotonic ms */
+	int		 py_enabled, js_enabled;
+	int		 aborted;
+	long long	 last_sent;
+};
+
+enum stmt {
+	STMT_CANDIDATES,
+	STMT_REQUEST,
+	STMT_HISTORY,
+	STMT__MAX
+};
+
+static const char *const stmts[STMT__MAX] = {
+	/* STMT_CANDIDATES: everything the pre-checks need, in one query.
+	 * $1 kind, $2 data, $3 source ids (NULL: all), $4 hosts, $5 domain
+	 * suffixes, $6 IP address (NULL if none). */
+	"WITH hits AS ("
+	" SELECT DISTINCT e.ignore_list_id FROM ignore_list_entries e"
+	" WHERE (e.indicator_kind = $1 AND e.data = $2)"
+	" OR (e.indicator_kind = 'DOMAIN' AND e.data = ANY($4::text[]))"
+	" OR (e.suffix = ANY($5::text[]))"
+	" OR ($6::inet IS NOT NULL AND e.net >>= $6::inet)),"
+	" lists AS (SELECT l.id, l.name, l.global FROM ignore_lists l"
+	" JOIN hits h ON h.ignore_list_id = l.id WHERE l.enabled)"
+	" SELECT s.id, s.name, s.slug, s.url, s.favicon, s.kind::text AS kind,"
+	" s.builtin, s.enabled, array_to_json(s.supported_indicators) AS"
+	" supported, array_to_json(s.disabled_indicators) AS disabled,"
+	" s.cache_enabled, s.cache_interval, s.limit_enabled, s.limit_count,"
+	" s.limit_interval, s.timeout, s.source_code IS NOT NULL AS has_code,"
+	" s.provider_id, p.enabled AS provider_enabled,"
+	" (SELECT json_agg(ss.name ORDER BY ss.name) FROM source_secrets ss"
+	"  WHERE ss.source_id = s.id AND ss.required AND ss.secret_id IS NULL)"
+	"  AS missing,"
+	" (SELECT json_agg(l.name ORDER BY l.name) FROM lists l WHERE l.global"
+	"  OR EXISTS (SELECT 1 FROM source_ignore_lists x WHERE"
+	"  x.source_id = s.id AND x.ignore_list_id = l.id)"
+	"  OR EXISTS (SELECT 1 FROM provider_ignore_lists y WHERE"
+	"  y.source_provider_id = s.provider_id AND y.ignore_list_id = l.id))"
+	"  AS ignored,"
+	" (SELECT json_agg(json_build_object('name', ss.name, 'value',"
+	"  encode(sec.value, 'hex'))) FROM source_secrets ss JOIN secrets sec"
+	"  ON sec.id = ss.secret_id WHERE ss.source_id = s.id) AS secrets,"
+	" (SELECT value FROM server_config WHERE key = 'python_runner_enabled')"
+	"  AS py_enabled,"
+	" (SELECT value FROM server_config WHERE"
+	"  key = 'javascript_runner_enabled') AS js_enabled"
+	" FROM sources s LEFT JOIN providers p ON p.id = s.provider_id"
+	" WHERE $3::text[] IS NULL OR s.id = ANY($3::text[])"
+	" ORDER BY s.name",
+	/* STMT_REQUEST */
+	"INSERT INTO requests (id, data, kind, trace_id, user_id)"
+	" VALUES ($1, $2, $3, $4, $5)",
+	/* STMT_HISTORY: every source's row in one statement. */
+	"INSERT INTO source_requests (started_at, ended_at, errors, data,"
+	" cache_action, cache_expires_at, cache_cached_at, cache_key,"
+	" request_id, source_id, source_name, source_slug, source_url,"
+	" source_favicon) SELECT r.started_at, r.ended_at, r.errors, r.data,"
+	" r.cache_action, r.cache_expires_at, r.cache_cached_at, r.cache_key,"
+	" $1, r.source_id, r.source_name, r.source_slug, r.source_url,"
+	" r.source_favicon FROM json_to_recordset($2::json) AS r("
+	"started_at timestamp, ended_at timestamp, errors jsonb, data jsonb,"
+	" cache_action text, cache_expires_at timestamp,"
+	" cache_cached_at timestamp, cache_key text, source_id text,"
+	" source_name text, source_slug text, source_url text,"
+	" source_favicon text)",
+};
+
+static long long
+mono_ms(void)
+{
+	struct timespec	 ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* UTC "YYYY-MM-DDTHH:MM:SS.mmm", "off_ms" from now. */
+static void
+utc_stamp(char *buf, size_t sz, long long off_ms)
+{
+	struct timespec	 ts;
+	struct tm	 tm;
+	time_t		 t;
+	long long	 ms;
+	char		 day[32];
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + off_ms;
+	t = (time_t)(ms / 1000);
+	(void)gmtime_r(&t, &tm);
+	(void)strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	(void)snprintf(buf, sz, "%.19s.%03d", day, (int)(ms % 1000));
+}
+
+/* A PostgreSQL text[] literal of "v" (xmalloc'd). */
+static char *
+pg_array(char **v, size_t n)
+{
+	size_t	 i, cap = 3;
+	char	*o, *p;
+	const char *s;
+
+	for (i = 0; i < n; i++)
+		cap += 2 * strlen(v[i]) + 3;
+	o = p = xmalloc(cap);
+	*p++ = '{';
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			*p++ = ',';
+		*p++ = '"';
+		for (s = v[i]; *s != '\0'; s++) {
+			if (*s == '"' || *s == '\\')
+				*p++ = '\\';
+			*p++ = *s;
+		}
+		*p++ = '"';
+	}
+	*p++ = '}';
+	*p = '\0';
+	return o;
+}
+
+int
+lookup_match_keys(const char *data, enum ind_kind kind, char ***hosts,
+    size_t *nhosts, char **ip)
+{
+	char	*host = NULL, *h, *p;
+	CURLU	*u;
+	size_t	 n = 0;
+
+	*hosts = NULL;
+	*nhosts = 0;
+	*ip = NULL;
+	switch (kind) {
+	case IND_IPV4:
+	case IND_IPV6:
+		*ip = xstrdup(data);
+		return 0;
+	case IND_DOMAIN:
+		host = xstrdup(data);
+		break;
+	case IND_EMAIL:
+		if ((p = strrchr(data, '@')) != NULL)
+			host = xstrdup(p + 1);
+		break;
+	case IND_URL:
+		if ((u = curl_url()) == NULL)
+			return -1;
+		if (curl_url_set(u, CURLUPART_URL, data,
+		    CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+		    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK) {
+			host = xstrdup(h);
+			curl_free(h);
+		}
+		curl_url_cleanup(u);
+		break;
+	default:
+		return 0;
+	}
+	if (host == NULL)
+		return 0;
+	for (p = host; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p + 32);
+	/* A URL on an IP address is matched by network too. */
+	if (host[0] == '[') {
+		host[strcspn(host, "]")] = '\0';
+		*ip = xstrdup(host + 1);
+		free(host);
+		return 0;
+	}
+	if (strspn(host, "0123456789.") == strlen(host)) {
+		*ip = host;
+		return 0;
+	}
+	/* "a.b.example.com": itself, then every parent domain. */
+	for (p = host; p != NULL; p = strchr(p, '.') ? strchr(p, '.') + 1 :
+	    NULL) {
+		*hosts = xreallocarray(*hosts, n + 1, sizeof(char *));
+		(*hosts)[n++] = xstrdup(p);
+	}
+	*nhosts = n;
+	free(host);
+	return 0;
+}
+
+static int
+jarray_has(json_object *a, const char *s)
+{
+	size_t	 i, n;
+
+	if (a == NULL || !json_object_is_type(a, json_type_array))
+		return 0;
+	n = json_object_array_length(a);
+	for (i = 0; i < n; i++)
+		if (strcmp(json_object_get_string(
+		    json_object_array_get_idx(a, i)), s) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+add_error(struct lk_src *s, const char *kind, json_object *content)
+{
+	json_object	*e;
+
+	if (s->errors == NULL)
+		s->errors = json_object_new_array();
+	e = json_object_new_object();
+	(void)jadd(e, "kind", json_object_new_string(kind));
+	if (content != NULL)
+		(void)jadd(e, "content", content);
+	(void)jappend(s->errors, e);
+}
+
+static void
+add_error_msg(struct lk_src *s, const char *kind, const char *msg)
+{
+	add_error(s, kind, msg != NULL ? json_object_new_string(msg) : NULL);
+}
+
+static char *
+strdup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+static long long
+ll_or(const char *s, long long def)
+{
+	const char	*errstr;
+	long long	 v;
+
+	if (s == NULL)
+		return def;
+	v = strtonum(s, 0, 1000000000, &errstr);
+	return errstr != NULL ? def : v;
+}
+
+static json_object *
+json_col(PGresult *pr, int row, const char *col)
+{
+	const char	*s = db_val(pr, row, col), *err;
+
+	if (s == NULL)
+		return NULL;
+	return json_parse_capped(s, strlen(s), 8, &err);
+}
+
+/*
+ * Load the candidate sources.  Returns LK_OK, LK_UNKNOWN_SOURCE (with
+ * the first unknown id in "err") or LK_UNAVAILABLE.
+ */
+static enum lk_status
+load_candidates(struct lookup *lk, char *err, size_t errsz)
+{
+	const struct lk_opts *o = lk->o;
+	const char	*p[6], *v;
+	char		*ids = NULL, *hostsa = NULL, *ip = NULL, **hosts;
+	size_t		 nhosts, i, j;
+	PGresult	*pr;
+	enum dbres	 res;
+	enum lk_status	 rc = LK_OK;
+	struct lk_src	*s;
+	int		 n;
+
+	(void)lookup_match_keys(o->data, o->kind, &hosts, &nhosts, &ip);
+	if (o->nsource_ids > 0)
+		ids = pg_array(o->source_ids, o->nsource_ids);
+	hostsa = pg_array(hosts, nhosts);
+	p[0] = ind_kind_name(o->kind);
+	p[1] = o->data;
+	p[2] = ids;
+	p[3] = hostsa;
+	p[4] = hostsa;
+	p[5] = ip;
+	pr = db_query(lk->db, stmts[STMT_CANDIDATES], 6, p, &res);
+	for (i = 0; i < nhosts; i++)
+		free(hosts[i]);
+	free(hosts);
+	free(hostsa);
+	free(ids);
+	free(ip);
+	if (res != DB_OK) {
+		PQclear(pr);
+		return LK_UNAVAILABLE;
+	}
+
+	n = PQntuples(pr);
+	/* Every requested id must exist. */
+	for (i = 0; i < o->nsource_ids; i++) {
+		for (j = 0; j < (size_t)n; j++)
+			if (strcmp(PQgetvalue(pr, (int)j, 0),
+			    o->source_ids[i]) == 0)
+				break;
+		if (j == (size_t)n) {
+			(void)snprintf(err, errsz, "%s", o->source_ids[i]);
+			rc = LK_UNKNOWN_SOURCE;
+			goto out;
+		}
+	}
+	lk->py_enabled = 1;	/* the reference's defaults */
+	lk->js_enabled = 0;
+	if (n > 0) {
+		if ((v = db_val(pr, 0, "py_enabled")) != NULL)
+			lk->py_enabled = strcmp(v, "true") == 0;
+		if ((v = db_val(pr, 0, "js_enabled")) != NULL)
+			lk->js_enabled = strcmp(v, "true") == 0;
+	}
+	lk->s = xcalloc((size_t)n, sizeof(*lk->s));
+	lk->n = (size_t)n;
+	for (i = 0; i < (size_t)n; i++) {
+		s = &lk->s[i];
+		s->id = xstrdup(db_val(pr, (int)i, "id"));
+		s->name = xstrdup(db_val(pr, (int)i, "name"));
+		s->slug = xstrdup(db_val(pr, (int)i, "slug"));
+		s->url = xstrdup(db_val(pr, (int)i, "url"));
+		s->favicon = strdup_or_null(db_val(pr, (int)i, "favicon"));
+		s->builtin = strdup_or_null(db_val(pr, (int)i, "builtin"));
+		s->kind = xstrdup(db_val(pr, (int)i, "kind"));
+		s->provider_id = strdup_or_null(db_val(pr, (int)i,
+		    "provider_id"));
+		s->enabled = *db_val(pr, (int)i, "enabled") == 't';
+		v = db_val(pr, (int)i, "provider_enabled");
+		s->provider_enabled = v == NULL ? -1 : *v == 't';
+		s->cache_enabled = *db_val(pr, (int)i, "cache_enabled") == 't';
+		s->limit_enabled = *db_val(pr, (int)i, "limit_enabled") == 't';
+		s->has_code = *db_val(pr, (int)i, "has_code") == 't';
+		s->cache_interval = ll_or(db_val(pr, (int)i,
+		    "cache_interval"), 0);
+		s->limit_count = ll_or(db_val(pr, (int)i, "limit_count"), 0);
+		s->limit_interval = ll_or(db_val(pr, (int)i,
+		    "limit_interval"), 0);
+		s->timeout_ms = 1000 * ll_or(db_val(pr, (int)i, "timeout"),
+		    conf_int("source_timeout"));
+		s->supported = json_col(pr, (int)i, "supported");
+		s->disabled = json_col(pr, (int)i, "disabled");
+		s->missing = json_col(pr, (int)i, "missing");
+		s->ignored = json_col(pr, (int)i, "ignored");
+		s->secrets = json_col(pr, (int)i, "secrets");
+		s->def = src_find(s->builtin);
+	}
+out:
+	PQclear(pr);
+	return rc;
+}
+
+/*
+ * The pre-checks: errors without any outbound call.
+ */
+static void
+precheck(struct lookup *lk, struct lk_src *s)
+{
+	const char	*kn = ind_kind_name(lk->o->kind);
+	int		 runner_on;
+
+	if (!jarray_has(s->supported, kn) ||
+	    (s->def != NULL && !(s->def->kinds & KIND_BIT(lk->o->kind))))
+		add_error(s, "UNSUPPORTED_INDICATOR", NULL);
+	if (!s->enabled)
+		add_error(s, "SOURCE_DISABLED", NULL);
+	if (s->provider_enabled == 0)
+		add_error(s, "PROVIDER_DISABLED",
+		    json_object_new_string(s->provider_id));
+	if (strcmp(s->kind, "system") != 0) {
+		runner_on = strcmp(s->kind, "python") == 0 ? lk->py_enabled :
+		    lk->js_enabled;
+		if (!runner_on)
+			add_error(s, "RUNNER_DISABLED", json_object_new_string(
+			    strcmp(s->kind, "python") == 0 ? "PYTHON" :
+			    "JAVA_SCRIPT"));
+	}
+	if (jarray_has(s->disabled, kn))
+		add_error(s, "DISABLED_INDICATOR", NULL);
+	if (s->ignored != NULL && json_object_array_length(s->ignored) > 0)
+		add_error(s, "WITHIN_IGNORE_LIST", json_object_get(s->ignored));
+	if (s->missing != NULL && json_object_array_length(s->missing) > 0)
+		add_error(s, "MISSING_SECRET", json_object_get(s->missing));
+	if (s->errors == NULL) {
+		if (strcmp(s->kind, "system") == 0 && s->def == NULL)
+			add_error(s, "MISSING_SOURCE_CODE", NULL);
+		else if (strcmp(s->kind, "system") != 0 && !s->has_code)
+			add_error(s, "MISSING_SOURCE_CODE", NULL);
+		else if (strcmp(s->kind, "system") != 0)
+			/* XXX the runners arrive with their own issue. */
+			add_error_msg(s, "INTERNAL_SERVER_ERROR",
+			    "no runner is reachable for this source");
+	}
+}
+
+static void
+finish(struct lookup *lk, struct lk_src *s)
+{
+	(void)lk;
+	s->st = ST_DONE;
+	utc_stamp(s->ended, sizeof(s->ended), 0);
+}
+
+static int
+emit(struct lookup *lk, struct lk_src *s)
+{
+	if (s->emitted || s->st != ST_DONE)
+		return 0;
+	s->emitted = 1;
+	lk->last_sent = mono_ms();
+	if (lk->o->on_result != NULL &&
+	    lk->o->on_result(lk, (size_t)(s - lk->s), lk->o->arg) == -1) {
+		lk->aborted = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+make_cache_key(struct lookup *lk, struct lk_src *s)
+{
+	unsigned char	 h[crypto_hash_sha256_BYTES];
+	char		 hex[2 * sizeof(h) + 1];
+
+	xasprintf(&s->cache_key, "%s:%s:%s", s->id,
+	    ind_kind_name(lk->o->kind), lk->o->data);
+	if (strlen(s->cache_key) > CACHE_KEY_MAX) {
+		crypto_hash_sha256(h, (const unsigned char *)lk->o->data,
+		    strlen(lk->o->data));
+		(void)sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+		free(s->cache_key);
+		xasprintf(&s->cache_key, "%s:%s:sha256:%s", s->id,
+		    ind_kind_name(lk->o->kind), hex);
+	}
+}
+
+/* Read a stored {data, errors, cachedAt, expiresAt} document. */
+static int
+apply_stored(struct lk_src *s, const char *text, int from_cache)
+{
+	json_object	*o, *v;
+	const char	*err, *c, *e;
+
+	if ((o = json_parse_capped(text, strlen(text), JSON_DEPTH + 4,
+	    &err)) == NULL)
+		return -1;
+	if (json_object_object_get_ex(o, "errors", &v) &&
+	    json_object_array_length(v) > 0)
+		s->errors = json_object_get(v);
+	if (json_object_object_get_ex(o, "data", &v))
+		s->data = json_object_get(v);
+	if (from_cache) {
+		c = jget_str(o, "cachedAt");
+		e = jget_str(o, "expiresAt");
+		s->cache_action = "FROM_CACHE";
+		(void)strlcpy(s->cached_at, c ? c : "", sizeof(s->cached_at));
+		(void)strlcpy(s->expires_at, e ? e : "",
+		    sizeof(s->expires_at));
+	}
+	json_object_put(o);
+	return 0;
+}
+
+static char *
+stored_doc(struct lk_src *s, int with_times)
+{
+	json_object	*o;
+	char		*txt;
+
+	o = json_object_new_object();
+	(void)jadd_nullable(o, "data", json_object_get(s->data));
+	(void)jadd(o, "errors", s->errors != NULL ?
+	    json_object_get(s->errors) : json_object_new_array());
+	if (with_times) {
+		(void)jadd(o, "cachedAt", json_object_new_string(s->cached_at));
+		(void)jadd(o, "expiresAt",
+		    json_object_new_string(s->expires_at));
+	}
+	txt = xstrdup(json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return txt;
+}
+
+static size_t
+on_body(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct lk_src	*s = arg;
+	size_t		 n = size * nmemb, max;
+
+	max = (size_t)conf_int("upstream_response_max");
+	if (s->len + n > max) {
+		s->too_big = 1;
+		return 0;	/* aborts the transfer */
+	}
+	if (s->len + n + 1 > s->cap) {
+		s->cap = (s->len + n + 1) * 2;
+		if (s->cap > max + 1)
+			s->cap = max + 1;
+		s->body = xrealloc(s->body, s->cap);
+	}
+	memcpy(s->body + s->len, ptr, n);
+	s->len += n;
+	s->body[s->len] = '\0';
+	return n;
+}
+
+/* Decrypt the secrets linked to this source's slots. */
+static void
+load_secrets(struct lk_src *s)
+{
+	char		 err[256], *hex;
+	json_object	*e;
+	const char	*name, *val;
+	size_t		 i, n;
+
+	if (s->secrets == NULL || !json_object_is_type(s->secrets,
+	    json_type_array))
+		return;
+	if (secret_key_load(err, sizeof(err)) == -1) {
+		log_warnx("secrets unavailable: %s", err);
+		return;
+	}
+	n = json_object_array_length(s->secrets);
+	s->sec = xcalloc(n, sizeof(*s->sec));
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(s->secrets, i);
+		name = jget_str(e, "name");
+		val = jget_str(e, "value");
+		if (name == NULL || val == NULL)
+			continue;
+		xasprintf(&hex, "\\x%s", val);
+		s->sec[s->nsec].value = secret_decrypt_hex(hex);
+		free(hex);
+		if (s->sec[s->nsec].value == NULL)
+			continue;
+		s->sec[s->nsec].name = name;
+		s->nsec++;
+	}
+}
+
+static void
+src_in_fill(struct lookup *lk, struct lk_src *s, struct src_in *in)
+{
+	const char	*over;
+
+	memset(in, 0, sizeof(*in));
+	in->data = lk->o->data;
+	in->kind = lk->o->kind;
+	over = conf_source_url(s->def->builtin);
+	in->base = over != NULL ? over : s->def->base;
+	in->source_url = s->url;
+	in->secrets = s->sec;
+	in->nsecrets = s->nsec;
+}
+
+/*
+ * Start the transfer of "s" on "multi"; on failure "s" is done.
+ */
+static void
+start_call(struct lookup *lk, struct lk_src *s, CURLM *multi)
+{
+	struct src_in	 in;
+	struct src_req	 rq;
+	char		 err[256];
+	const char	*proxy = conf_str("upstream_proxy");
+	long long	 left, t;
+
+	load_secrets(s);
+	src_in_fill(lk, s, &in);
+	memset(&rq, 0, sizeof(rq));
+	if (s->def->build(&in, &rq, err, sizeof(err)) == -1) {
+		add_error_msg(s, "UNSUPPORTED_INDICATOR", err);
+		finish(lk, s);
+		free(rq.url);
+		free(rq.body);
+		curl_slist_free_all(rq.headers);
+		return;
+	}
+	if ((s->easy = curl_easy_init()) == NULL) {
+		add_error_msg(s, "INTERNAL_SERVER_ERROR", "out of memory");
+		finish(lk, s);
+		free(rq.url);
+		free(rq.body);
+		curl_slist_free_all(rq.headers);
+		return;
+	}
+	left = lk->deadline - mono_ms();
+	t = s->timeout_ms < left ? s->timeout_ms : left;
+	if (t < 1)
+		t = 1;
+	s->hdrs = rq.headers;
+	(void)curl_easy_setopt(s->easy, CURLOPT_URL, rq.url);
+	(void)curl_easy_setopt(s->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	(void)curl_easy_setopt(s->easy, CURLOPT_REDIR_PROTOCOLS_STR,
+	    "http,https");
+	(void)curl_easy_setopt(s->easy, CURLOPT_FOLLOWLOCATION, 1L);
+	(void)curl_easy_setopt(s->easy, CURLOPT_MAXREDIRS, 3L);
+	(void)curl_easy_setopt(s->easy, CURLOPT_NOSIGNAL, 1L);
+	(void)curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, (long)t);
+	(void)curl_easy_setopt(s->easy, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)(t < 5000 ? t : 5000));
+	(void)curl_easy_setopt(s->easy, CURLOPT_USERAGENT,
+	    conf_str("user_agent"));
+	/* Only the configured proxy: never one from the environment. */
+	(void)curl_easy_setopt(s->easy, CURLOPT_PROXY, proxy);
+	(void)curl_easy_setopt(s->easy, CURLOPT_ACCEPT_ENCODING, "");
+	(void)curl_easy_setopt(s->easy, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)conf_int("upstream_response_max"));
+	(void)curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->hdrs);
+	(void)curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, on_body);
+	(void)curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
+	(void)curl_easy_setopt(s->easy, CURLOPT_PRIVATE, s);
+	if (rq.post)
+		(void)curl_easy_setopt(s->easy, CURLOPT_COPYPOSTFIELDS,
+		    rq.body != NULL ? rq.body : "");
+	/* The URL may carry a key: it is never logged. */
+	free(rq.url);
+	free(rq.body);
+	if (curl_multi_add_handle(multi, s->easy) != CURLM_OK) {
+		add_error_msg(s, "INTERNAL_SERVER_ERROR", "cannot start");
+		finish(lk, s);
+		return;
+	}
+	s->st = ST_CALLING;
+}
+
+/* Seconds from a Retry-After header: delta-seconds or an HTTP date. */
+static long long
+retry_after(CURL *easy)
+{
+	struct curl_header	*h;
+	const char		*errstr;
+	long long		 v;
+	time_t			 t;
+
+	if (curl_easy_header(easy, "Retry-After", 0, CURLH_HEADER, -1,
+	    &h) != CURLHE_OK)
+		return 0;
+	v = strtonum(h->value, 0, 86400, &errstr);
+	if (errstr == NULL)
+		return v;
+	if ((t = curl_getdate(h->value, NULL)) != -1 && t > time(NULL))
+		return (long long)(t - time(NULL));
+	return 0;
+}
+
+/*
+ * A transfer ended: map it to data or errors, cache, share, release.
+ */
+static void
+end_call(struct lookup *lk, struct lk_src *s, CURLcode cc)
+{
+	struct src_in	 in;
+	struct src_out	 out;
+	json_object	*body, *c;
+	const char	*jerr;
+	long		 status = 0;
+	long long	 wait, ttl;
+	char		 msg[128], *doc;
+
+	(void)curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (cc == CURLE_OPERATION_TIMEDOUT)
+		add_error_msg(s, "TIMEOUT", "no answer in time");
+	else if (s->too_big || cc == CURLE_FILESIZE_EXCEEDED) {
+		(void)snprintf(msg, sizeof(msg), "the answer is larger than "
+		    "%lld bytes", conf_int("upstream_response_max"));
+		add_error_msg(s, "RESPONSE_ERROR", msg);
+	} else if (cc != CURLE_OK)
+		add_error_msg(s, "REQUEST_ERROR", curl_easy_strerror(cc));
+	else if (status == 404)
+		add_error(s, "NOT_FOUND", NULL);
+	else if (status == 401 || status == 403)
+		add_error(s, "UNAUTHORIZED", NULL);
+	else if (status == 429) {
+		wait = retry_after(s->easy);
+		if (wait > 0)
+			store_pause(lk->db, lk->kv, s->id, wait);
+		c = json_object_new_object();
+		(void)jadd(c, "retryAfter", json_object_new_int64(wait));
+		add_error(s, "RATE_LIMITED", c);
+	} else if (status < 200 || status > 299) {
+		(void)snprintf(msg, sizeof(msg), "HTTP %ld", status);
+		add_error_msg(s, "RESPONSE_ERROR", msg);
+	} else if (s->len == 0)
+		add_error_msg(s, "RESPONSE_ERROR", "empty answer");
+	else if ((body = json_parse_capped(s->body, s->len, JSON_DEPTH,
+	    &jerr)) == NULL && jerr != NULL)
+		add_error_msg(s, "RESPONSE_ERROR", "the answer is not JSON");
+	else {
+		src_in_fill(lk, s, &in);
+		memset(&out, 0, sizeof(out));
+		s->def->parse(&in, body, &out);
+		json_object_put(body);
+		if (out.error != NULL) {
+			add_error_msg(s, out.error, out.message);
+			json_object_put(out.data);
+		} else
+			s->data = out.data;
+		free(out.message);
+	}
+	finish(lk, s);
+
+	if (s->errors == NULL && s->cache_enabled && s->cache_interval > 0) {
+		ttl = s->cache_interval * 1000;
+		utc_stamp(s->cached_at, sizeof(s->cached_at), 0);
+		utc_stamp(s->expires_at, sizeof(s->expires_at), ttl);
+		doc = stored_doc(s, 1);
+		if (store_put(lk->db, lk->kv, s->cache_key, doc, ttl) == 0)
+			s->cache_action = "SAVED_TO_CACHE";
+		free(doc);
+	}
+	if (s->claimed) {
+		/* Lookups waiting on us read this, then we let go. */
+		doc = stored_doc(s, 0);
+		{
+			char	*fk;
+
+			xasprintf(&fk, "flight:%s", s->cache_key);
+			(void)store_put(lk->db, lk->kv, fk, doc,
+			    FLIGHT_TTL_MS);
+			free(fk);
+		}
+		free(doc);
+		store_release(lk->db, lk->kv, s->cache_key);
+		s->claimed = 0;
+	}
+}
+
+/*
+ * Decide what "s" does after the pre-checks: cache, pause, rate limit,
+ * single flight, call.
+ */
+static void
+route_source(struct lookup *lk, struct lk_src *s, CURLM *multi)
+{
+	char		*doc;
+	json_object	*c;
+	long long	 wait;
+
+	utc_stamp(s->started, sizeof(s->started), 0);
+	s->t_start = mono_ms();
+	make_cache_key(lk, s);
+	if (s->cache_enabled && !lk->o->force &&
+	    (doc = store_get(lk->db, lk->kv, s->cache_key)) != NULL) {
+		if (apply_stored(s, doc, 1) == 0) {
+			free(doc);
+			finish(lk, s);
+			return;
+		}
+		free(doc);
+	}
+	if ((wait = store_paused(lk->db, lk->kv, s->id)) > 0 ||
+	    (s->limit_enabled && (wait = store_rate_hit(lk->db, lk->kv, s->id,
+	    s->limit_count, s->limit_interval)) > 0)) {
+		c = json_object_new_object();
+		(void)jadd(c, "retryAfter", json_object_new_int64(wait));
+		add_error(s, "RATE_LIMITED", c);
+		finish(lk, s);
+		return;
+	}
+	if (store_claim(lk->db, lk->kv, s->cache_key, s->timeout_ms +
+	    5000) == 1) {
+		s->claimed = 1;
+		start_call(lk, s, multi);
+	} else {
+		s->st = ST_WAITING;
+		s->next_poll = mono_ms() + FOLLOW_POLL_MS;
+	}
+}
+
+/* A waiting source looks for the result of the lookup it waits on. */
+static void
+poll_follower(struct lookup *lk, struct lk_src *s, CURLM *multi)
+{
+	char	*fk, *doc;
+
+	xasprintf(&fk, "flight:%s", s->cache_key);
+	doc = store_get(lk->db, lk->kv, fk);
+	free(fk);
+	if (doc != NULL && apply_stored(s, doc, 0) == 0) {
+		free(doc);
+		finish(lk, s);
+		return;
+	}
+	free(doc);
+	/* The other caller gave up or died: call ourselves. */
+	if (store_claim(lk->db, lk->kv, s->cache_key, s->timeout_ms +
+	    5000) == 1) {
+		s->claimed = 1;
+		start_call(lk, s, multi);
+		return;
+	}
+	s->next_poll = mono_ms() + FOLLOW_POLL_MS;
+}
+
+/* Has the client closed its connection? */
+static int
+client_gone(int fd)
+{
+	struct pollfd	 pfd;
+	char		 c;
+	ssize_t		 n;
+
+	if (fd < 0)
+		return 0;
+	pfd.fd = fd;
+	pfd.events = POLLIN | POLLRDHUP;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, 0) <= 0)
+		return 0;
+	if (pfd.revents & (POLLHUP | POLLERR | POLLRDHUP))
+		return 1;
+	n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n == 0;
+}
+
+static CURLM *
+thread_multi(void)
+{
+	static __thread CURLM	*multi;
+
+	/* One per thread, kept: its connection cache is reused. */
+	if (multi == NULL && (multi = curl_multi_init()) != NULL)
+		(void)curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 64L);
+	return multi;
+}
+
+static void
+drop_easy(CURLM *multi, struct lk_src *s)
+{
+	if (s->easy == NULL)
+		return;
+	(void)curl_multi_remove_handle(multi, s->easy);
+	curl_easy_cleanup(s->easy);
+	s->easy = NULL;
+	curl_slist_free_all(s->hdrs);
+	s->hdrs = NULL;
+}
+
+enum lk_status
+lookup_run(struct db *db, struct kv *kv, const struct lk_opts *o,
+    struct lookup **out, char *err, size_t errsz)
+{
+	struct lookup	*lk;
+	struct lk_src	*s;
+	CURLM		*multi;
+	CURLMsg		*m;
+	enum lk_status	 rc;
+	const char	*p[5];
+	long long	 now, wait, keep;
+	size_t		 i, busy;
+	int		 running, left;
+
+	*out = NULL;
+	if ((multi = thread_multi()) == NULL) {
+		(void)snprintf(err, errsz, "out of memory");
+		return LK_UNAVAILABLE;
+	}
+	lk = xcalloc(1, sizeof(*lk));
+	lk->o = o;
+	lk->db = db;
+	lk->kv = kv;
+	lk->deadline = mono_ms() + 1000 * conf_int("lookup_deadline");
+	keep = 1000 * conf_int("sse_keepalive");
+
+	if ((rc = load_candidates(lk, err, errsz)) != LK_OK) {
+		lookup_free(lk);
+		return rc;
+	}
+	nanoid(lk->id);
+	p[0] = lk->id;
+	p[1] = o->data;
+	p[2] = ind_kind_name(o->kind);
+	p[3] = o->trace_id;
+	p[4] = o->user_id;
+	if (db_cmd(db, stmts[STMT_REQUEST], 5, p) != DB_OK) {
+		lookup_free(lk);
+		(void)snprintf(err, errsz, "cannot record the request");
+		return LK_UNAVAILABLE;
+	}
+	*out = lk;
+
+	for (i = 0; i < lk->n; i++) {
+		s = &lk->s[i];
+		utc_stamp(s->started, sizeof(s->started), 0);
+		precheck(lk, s);
+		if (s->errors != NULL)
+			finish(lk, s);
+	}
+	lk->last_sent = mono_ms();
+	if (o->on_start != NULL && o->on_start(lk, o->arg) == -1)
+		lk->aborted = 1;
+	for (i = 0; i < lk->n && !lk->aborted; i++)
+		(void)emit(lk, &lk->s[i]);
+	for (i = 0; i < lk->n && !lk->aborted; i++) {
+		s = &lk->s[i];
+		if (s->st != ST_NEW)
+			continue;
+		route_source(lk, s, multi);
+		(void)emit(lk, s);
+	}
+
+	/* The fan-out: every transfer at once, results as they land. */
+	for (;;) {
+		busy = 0;
+		for (i = 0; i < lk->n; i++)
+			if (lk->s[i].st == ST_CALLING ||
+			    lk->s[i].st == ST_WAITING)
+				busy++;
+		if (busy == 0 || lk->aborted)
+			break;
+		now = mono_ms();
+		if (now >= lk->deadline)
+			break;
+		(void)curl_multi_perform(multi, &running);
+		while ((m = curl_multi_info_read(multi, &left)) != NULL) {
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			(void)curl_easy_getinfo(m->easy_handle,
+			    CURLINFO_PRIVATE, (char **)&s);
+			end_call(lk, s, m->data.result);
+			drop_easy(multi, s);
+			(void)emit(lk, s);
+		}
+		now = mono_ms();
+		wait = lk->deadline - now;
+		for (i = 0; i < lk->n; i++) {
+			s = &lk->s[i];
+			if (s->st != ST_WAITING)
+				continue;
+			if (now >= s->next_poll) {
+				poll_follower(lk, s, multi);
+				(void)emit(lk, s);
+			}
+			if (s->st == ST_WAITING && s->next_poll - now < wait)
+				wait = s->next_poll - now;
+		}
+		if (now - lk->last_sent >= keep) {
+			lk->last_sent = now;
+			if (o->on_idle != NULL && o->on_idle(lk, o->arg) == -1)
+				lk->aborted = 1;
+		}
+		if (client_gone(o->watch_fd)) {
+			log_info("client went away, lookup %s cancelled",
+			    lk->id);
+			lk->aborted = 1;
+		}
+		if (wait > keep - (now - lk->last_sent))
+			wait = keep - (now - lk->last_sent);
+		if (wait > 250)
+			wait = 250;	/* re-check the client often */
+		if (wait < 0)
+			wait = 0;
+		(void)curl_multi_poll(multi, NULL, 0, (int)wait, NULL);
+	}
+
+	/* Whatever is still running ran out of time (or was cancelled). */
+	for (i = 0; i < lk->n; i++) {
+		s = &lk->s[i];
+		if (s->st == ST_DONE)
+			continue;
+		drop_easy(multi, s);
+		if (s->claimed) {
+			store_release(db, kv, s->cache_key);
+			s->claimed = 0;
+		}
+		add_error_msg(s, "TIMEOUT", lk->aborted ? "the lookup was "
+		    "cancelled: the client went away" : "the lookup deadline "
+		    "passed");
+		finish(lk, s);
+		if (!lk->aborted)
+			(void)emit(lk, s);
+	}
+	return lk->aborted ? LK_ABORTED : LK_OK;
+}
+
+/* The "source" object of a result. */
+static json_object *
+source_json(const struct lk_src *s)
+{
+	json_object	*o = json_object_new_object();
+
+	(void)jadd(o, "id", json_object_new_string(s->id));
+	(void)jadd(o, "name", json_object_new_string(s->name));
+	(void)jadd(o, "slug", json_object_new_string(s->slug));
+	(void)jadd(o, "url", json_object_new_string(s->url));
+	if (s->favicon != NULL)
+		(void)jadd(o, "favicon", json_object_new_string(s->favicon));
+	return o;
+}
+
+json_object *
+lookup_result_json(const struct lookup *lk, size_t i)
+{
+	const struct lk_src *s = &lk->s[i];
+	json_object	*o, *c, *t;
+
+	o = json_object_new_object();
+	(void)jadd(o, "source", source_json(s));
+	if (s->cache_action != NULL) {
+		c = json_object_new_object();
+		(void)jadd(c, "action", json_object_new_string(
+		    s->cache_action));
+		(void)jadd(c, "cachedAt", json_object_new_string(
+		    s->cached_at));
+		(void)jadd(c, "expiresAt", json_object_new_string(
+		    s->expires_at));
+		(void)jadd(c, "cacheKey", json_object_new_string(
+		    s->cache_key));
+		(void)jadd(o, "cache", c);
+	}
+	t = json_object_new_object();
+	(void)jadd(t, "startedAt", json_object_new_string(s->started));
+	(void)jadd(t, "endedAt", json_object_new_string(s->ended));
+	(void)jadd(o, "timing", t);
+	(void)jadd(o, "errors", lookup_errors_json(lk, i));
+	(void)jadd_nullable(o, "data", json_object_get(s->data));
+	return o;
+}
+
+json_object *
+lookup_errors_json(const struct lookup *lk, size_t i)
+{
+	return lk->s[i].errors != NULL ? json_object_get(lk->s[i].errors) :
+	    json_object_new_array();
+}
+
+json_object *
+lookup_start_json(const struct lookup *lk)
+{
+	json_object	*a, *o;
+	const struct lk_src *s;
+	size_t		 i;
+
+	a = json_object_new_array();
+	for (i = 0; i < lk->n; i++) {
+		s = &lk->s[i];
+		o = json_object_new_object();
+		(void)jadd(o, "source", source_json(s));
+		(void)jadd(o, "hasSourceCode", json_object_new_boolean(
+		    strcmp(s->kind, "system") == 0 ? s->def != NULL :
+		    s->has_code));
+		(void)jappend(a, o);
+	}
+	return a;
+}
+
+const char *
+lookup_id(const struct lookup *lk)
+{
+	return lk->id;
+}
+
+size_t
+lookup_count(const struct lookup *lk)
+{
+	return lk->n;
+}
+
+int
+lookup_failed(const struct lookup *lk, size_t i)
+{
+	return lk->s[i].errors != NULL &&
+	    json_object_array_length(lk->s[i].errors) > 0;
+}
+
+const char *
+lookup_source_id(const struct lookup *lk, size_t i)
+{
+	return lk->s[i].id;
+}
+
+void
+lookup_save(struct db *db, struct lookup *lk)
+{
+	json_object	*a, *r;
+	const struct lk_src *s;
+	const char	*p[2];
+	size_t		 i;
+
+	if (lk == NULL || lk->n == 0)
+		return;
+	a = json_object_new_array();
+	for (i = 0; i < lk->n; i++) {
+		s = &lk->s[i];
+		r = json_object_new_object();
+		(void)jadd(r, "started_at", json_object_new_string(
+		    s->started));
+		(void)jadd(r, "ended_at", json_object_new_string(
+		    s->ended[0] ? s->ended : s->started));
+		(void)jadd(r, "errors", lookup_errors_json(lk, i));
+		(void)jadd_nullable(r, "data", json_object_get(s->data));
+		if (s->cache_action != NULL) {
+			(void)jadd(r, "cache_action", json_object_new_string(
+			    s->cache_action));
+			(void)jadd(r, "cache_expires_at",
+			    json_object_new_string(s->expires_at));
+			(void)jadd(r, "cache_cached_at",
+			    json_object_new_string(s->cached_at));
+			(void)jadd(r, "cache_key", json_object_new_string(
+			    s->cache_key));
+		}
+		(void)jadd(r, "source_id", json_object_new_string(s->id));
+		(void)jadd(r, "source_name", json_object_new_string(s->name));
+		(void)jadd(r, "source_slug", json_object_new_string(s->slug));
+		(void)jadd(r, "source_url", json_object_new_string(s->url));
+		(void)jadd_nullable(r, "source_favicon",
+		    jstr_or_null(s->favicon));
+		(void)jappend(a, r);
+	}
+	p[0] = lk->id;
+	p[1] = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN);
+	if (db_cmd(db, stmts[STMT_HISTORY], 2, p) != DB_OK)
+		log_warnx("lookup %s: the history rows were not written",
+		    lk->id);
+	json_object_put(a);
+}
+
+void
+lookup_free(struct lookup *lk)
+{
+	struct lk_src	*s;
+	size_t		 i, j;
+
+	if (lk == NULL)
+		return;
+	for (i = 0; i < lk->n; i++) {
+		s = &lk->s[i];
+		free(s->id);
+		free(s->name);
+		free(s->slug);
+		free(s->url);
+		free(s->favicon);
+		free(s->builtin);
+		free(s->kind);
+		free(s->provider_id);
+		json_object_put(s->supported);
+		json_object_put(s->disabled);
+		json_object_put(s->missing);
+		json_object_put(s->ignored);
+		json_object_put(s->secrets);
+		json_object_put(s->errors);
+		json_object_put(s->data);
+		free(s->cache_key);
+		free(s->body);
+		curl_slist_free_all(s->hdrs);
+		for (j = 0; j < s->nsec; j++)
+			freezero_str((char *)(uintptr_t)s->sec[j].value);
+		free(s->sec);
+	}
+	free(lk->s);
+	free(lk);
+}
