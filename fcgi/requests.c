@@ -613,7 +613,7 @@ main(int argc, char *argv[])
 {
 	/* Lookups wait on sources and stream: many threads per worker. */
 	static const struct fcgi_prog prog = {
-		"iocagg-requests", routes, nitems(routes), 1, 64
+		"iocagg-requests", routes, nitems(routes), 1, 128
 	};
 
 	return fcgi_main(argc, argv, &prog);

@@ -1028,6 +1028,13 @@ lookup_run(struct db *db, struct kv *kv, const struct lk_opts *o,
 			if (o->on_idle != NULL && o->on_idle(lk, o->arg) == -1)
 				lk->aborted = 1;
 		}
+		/* The last transfer may just have ended: do not sleep. */
+		for (busy = 0, i = 0; i < lk->n; i++)
+			if (lk->s[i].st == ST_CALLING ||
+			    lk->s[i].st == ST_WAITING)
+				busy++;
+		if (busy == 0)
+			continue;
 		if (client_gone(o->watch_fd)) {
 			log_info("client went away, lookup %s cancelled",
 			    lk->id);

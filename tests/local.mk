@@ -60,10 +60,16 @@ INTEG_TESTS = \
 	tests/integ/t0100-health.py \
 	tests/integ/t0200-auth.py \
 	tests/integ/t0300-routing.py \
+	tests/integ/t0500-lookup.py \
+	tests/integ/t0510-checks.py \
+	tests/integ/t0520-cache.py \
+	tests/integ/t0530-sse.py \
+	tests/integ/t0540-concurrency.py \
 	tests/integ/t0400-restart.py
 
 TESTS += $(UNIT_TESTS) $(SH_TESTS) $(INTEG_TESTS)
 EXTRA_DIST += $(SH_TESTS) $(INTEG_TESTS) tests/integ/iocaggtest.py \
+	tests/mock/upstream.py tests/mock/selftest.py tests/mock/README.md \
 	tests/fuzz/fuzz-indicator.c tests/fuzz/fuzz-request.c \
 	tests/fuzz/fuzz-json.c tests/fuzz/fuzz-conf.c tests/fuzz/run.sh
 
@@ -82,4 +88,11 @@ AM_TESTS_ENVIRONMENT = \
 
 # The restart test stops PostgreSQL: it runs after the other stack tests.
 tests/integ/t0400-restart.log: tests/integ/t0100-health.log \
-	tests/integ/t0200-auth.log tests/integ/t0300-routing.log
+	tests/integ/t0200-auth.log tests/integ/t0300-routing.log \
+	tests/integ/t0500-lookup.log tests/integ/t0510-checks.log \
+	tests/integ/t0520-cache.log tests/integ/t0530-sse.log \
+	tests/integ/t0540-concurrency.log
+# The concurrency test wants the machine to itself.
+tests/integ/t0540-concurrency.log: tests/integ/t0500-lookup.log \
+	tests/integ/t0510-checks.log tests/integ/t0520-cache.log \
+	tests/integ/t0530-sse.log

@@ -45,7 +45,7 @@ def request(method, path, token=None, body=None, headers=None,
     """One HTTP request; never raises for an HTTP status."""
     h = {"User-Agent": "iocagg-tests"}
     if auth:
-        h["Authorization"] = "Token " + (token or TOKEN)
+        h["Authorization"] = "Token " + (TOKEN if token is None else token)
     if headers:
         h.update(headers)
     data = None
@@ -110,10 +110,108 @@ def psql(sql):
 def ctl(*args, stdin=None):
     """Run iocaggctl from the build tree against the test stack."""
     top = os.environ.get("top_builddir", ".")
+    env = dict(os.environ)
+    env["IOCAGG_CONF"] = os.path.join(os.environ["IOCAGG_TEST_STATE"], "iocagg.conf")
     return subprocess.run([os.path.join(top, "tools", "iocaggctl")] + list(args),
-                          input=stdin, capture_output=True, text=True)
+                          input=stdin, capture_output=True, text=True, env=env)
 
 
 def done():
     print("1..%d" % _n)
     sys.exit(1 if _failed else 0)
+
+
+# --- Lookup helpers -------------------------------------------------------
+
+MOCK = os.environ.get("IOCAGG_TEST_MOCK")
+
+
+def letters(n=8):
+    """A random lowercase word: slugs allow letters only."""
+    import random
+    return "".join(random.choice("abcdefghijklmnopqrstuvwxyz")
+                   for _ in range(n))
+
+
+def sql_lit(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, (list, tuple)):
+        return "ARRAY[%s]::text[]" % ",".join(sql_lit(x) for x in v) \
+            if v else "'{}'::text[]"
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def make_source(kinds=("DOMAIN",), url=None, builtin="http_json", **cols):
+    """Insert a source row (the management API is its own issue) and
+    return its id.  url defaults to the mock's generic endpoint."""
+    name = "Test " + letters()
+    row = {
+        "name": name,
+        "slug": name.lower().replace(" ", "-"),
+        "description": "",
+        "url": url or (MOCK + "/generic/{data}"),
+        "supported_indicators": list(kinds),
+        "kind": "system",
+        "builtin": builtin,
+    }
+    row.update(cols)
+    keys = ", ".join(row.keys())
+    vals = ", ".join(sql_lit(v) for v in row.values())
+    return psql("INSERT INTO sources (%s, created_user_id) SELECT %s, id "
+                "FROM users WHERE email = 'system@iocagg.invalid' "
+                "RETURNING id" % (keys, vals))
+
+
+def lookup(data, kind=None, ids=None, token=None, timeout=40, **params):
+    import urllib.parse
+    q = {"data": data}
+    if kind:
+        q["kind"] = kind
+    if ids:
+        q["sourceIds"] = ",".join(ids)
+    q.update({k: ("true" if v is True else v) for k, v in params.items()})
+    return get("/api/v1/requests/execute?" + urllib.parse.urlencode(q),
+               token=token, timeout=timeout)
+
+
+def by_source(resp):
+    return {r["source"]["id"]: r for r in (resp.json() or [])}
+
+
+def error_kinds(result):
+    return [e["kind"] for e in result.get("errors", [])]
+
+
+def mock_stats():
+    with urllib.request.urlopen(MOCK + "/_stats", timeout=5) as r:
+        return json.loads(r.read())
+
+
+def mock_count(fragment):
+    """Calls the mock received on paths containing "fragment"."""
+    return sum(n for p, n in mock_stats()["paths"].items() if fragment in p)
+
+
+def cgi(path, query="", env=None, method="GET", token=None):
+    """Run iocagg-requests as a CGI program against the test database,
+    with extra configuration in "env" (e.g. no Redis); returns
+    (status, headers+body text)."""
+    top = os.environ.get("top_builddir", ".")
+    e = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+         "IOCAGG_CONF": os.path.join(os.environ["IOCAGG_TEST_STATE"], "iocagg.conf"),
+         "REQUEST_METHOD": method, "DOCUMENT_URI": path,
+         "QUERY_STRING": query,
+         "HTTP_AUTHORIZATION": "Token " + (token or TOKEN)}
+    e.update(env or {})
+    p = subprocess.run([os.path.join(top, "fcgi", "iocagg-requests")],
+                       env=e, capture_output=True, text=True, timeout=120)
+    out = p.stdout
+    status = 0
+    if out.startswith("Status: "):
+        status = int(out[8:11])
+    return status, out

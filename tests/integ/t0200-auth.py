@@ -95,16 +95,18 @@ r = get("/api/v1/users?limit=1&offset=1")
 ok(r.status == 200 and len(r.json()) == 1, "limit/offset page the list", r)
 
 # Audit trail: one user_logs row per authenticated request.
-uid = psql("SELECT user_id FROM api_tokens WHERE id = '%s'" % tid)
+# (with the analyst's own token: other tests use the admin's meanwhile)
+uid = psql("SELECT user_id FROM api_tokens WHERE id = '%s'" % analyst.split("_")[0])
 before = int(psql("SELECT count(*) FROM user_logs WHERE user_id = '%s'" % uid))
-get("/api/v1/indicatorKinds?x=1")
+get("/api/v1/indicatorKinds?x=1", token=analyst)
 rows = psql("SELECT method || ' ' || uri || ' ' || length(trace_id) FROM user_logs "
             "WHERE user_id = '%s' ORDER BY created_at DESC, id DESC LIMIT 1" % uid)
 after = int(psql("SELECT count(*) FROM user_logs WHERE user_id = '%s'" % uid))
 ok(after == before + 1, "an authenticated request writes one user_logs row")
 ok(rows.startswith("GET /indicatorKinds?x=1 "), "the row records method and uri", rows)
 before = after
-get("/api/v1/indicatorKinds", auth=False)
+get("/api/v1/indicatorKinds", auth=False,
+    headers={"Authorization": "Token %s_%s" % (analyst.split("_")[0], "A" * 32)})
 after = int(psql("SELECT count(*) FROM user_logs WHERE user_id = '%s'" % uid))
 ok(after == before, "a refused request writes no user_logs row")
 

@@ -318,6 +318,9 @@ class Gone(Exception):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without this, Nagle on
+    # a kept-alive connection holds the body for the client's delayed ACK.
+    disable_nagle_algorithm = True
     server_version = "iocagg-mock/1.0"
     sys_version = ""
     timeout = 300                   # idle keep-alive connections
