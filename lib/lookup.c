@@ -348,7 +348,7 @@ load_candidates(struct lookup *lk, char *err, size_t errsz)
 {
 	const struct lk_opts *o = lk->o;
 	const char	*p[6], *v;
-	char		*ids = NULL, *hostsa = NULL, *ip = NULL, **hosts;
+	char		*ids = NULL, *hostsa = NULL, *exacta, *ip = NULL, **hosts;
 	size_t		 nhosts, i, j;
 	PGresult	*pr;
 	enum dbres	 res;
@@ -359,11 +359,14 @@ load_candidates(struct lookup *lk, char *err, size_t errsz)
 	(void)lookup_match_keys(o->data, o->kind, &hosts, &nhosts, &ip);
 	if (o->nsource_ids > 0)
 		ids = pg_array(o->source_ids, o->nsource_ids);
+	/* A plain DOMAIN entry is the host itself; "*.x" entries match
+	 * the host or any parent domain. */
 	hostsa = pg_array(hosts, nhosts);
+	exacta = pg_array(hosts, nhosts > 0 ? 1 : 0);
 	p[0] = ind_kind_name(o->kind);
 	p[1] = o->data;
 	p[2] = ids;
-	p[3] = hostsa;
+	p[3] = exacta;
 	p[4] = hostsa;
 	p[5] = ip;
 	pr = db_query(lk->db, stmts[STMT_CANDIDATES], 6, p, &res);
@@ -371,6 +374,7 @@ load_candidates(struct lookup *lk, char *err, size_t errsz)
 		free(hosts[i]);
 	free(hosts);
 	free(hostsa);
+	free(exacta);
 	free(ids);
 	free(ip);
 	if (res != DB_OK) {
