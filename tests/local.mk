@@ -15,7 +15,9 @@ UNIT_TESTS = \
 	tests/unit/t-kv \
 	tests/unit/t-nanoid \
 	tests/unit/t-slug \
-	tests/unit/t-indicator
+	tests/unit/t-indicator \
+	tests/unit/t-secret \
+	tests/unit/t-source
 
 check_PROGRAMS += $(UNIT_TESTS)
 UNIT_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests $(JSONC_CFLAGS) \
@@ -48,6 +50,12 @@ tests_unit_t_slug_LDADD = $(IOCAGG_LIBS)
 tests_unit_t_indicator_SOURCES = tests/unit/t-indicator.c tests/tap.h
 tests_unit_t_indicator_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_t_indicator_LDADD = $(IOCAGG_LIBS)
+tests_unit_t_secret_SOURCES = tests/unit/t-secret.c tests/tap.h
+tests_unit_t_secret_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_secret_LDADD = $(IOCAGG_LIBS)
+tests_unit_t_source_SOURCES = tests/unit/t-source.c tests/tap.h
+tests_unit_t_source_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_t_source_LDADD = $(IOCAGG_LIBS)
 
 SH_TESTS = \
 	tests/t-mandoc.sh \
