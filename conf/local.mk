@@ -16,6 +16,17 @@ route_health = health
 route_indicatorkinds = indicatorKinds
 route_users = users
 route_requests = requests
+route_providers = providers
+route_sources = sources
+route_ignorelists = ignoreLists
+route_secrets = secrets
+route_apitokens = apiTokens
+route_config = config
+route_stats = stats
+route_notifications = notifications
+route_favicon = favicon
+route_auth = auth
+route_docs = docs
 
 conf/nginx/iocagg.conf: $(srcdir)/conf/nginx/iocagg.conf.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) conf/nginx && \

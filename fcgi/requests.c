@@ -24,8 +24,8 @@
 #include "nanoid.h"
 #include "xmalloc.h"
 
-#define ROLE_CREATE	"request_create"
-#define ROLE_VIEW	"request_view"
+#define ROLE_CREATE	ROLE_REQUEST_CREATE
+#define ROLE_VIEW	ROLE_REQUEST_VIEW
 #define DATA_MAX	2048	/* longest indicator accepted, bytes */
 #define IDS_MAX		256	/* source ids per lookup */
 

@@ -18,15 +18,26 @@
 #include "db.h"
 #include "http.h"
 #include "json.h"
+#include "jwt.h"
 #include "log.h"
 #include "nanoid.h"
 #include "xmalloc.h"
+
+const char *const auth_roles[] = {
+	ROLE_ADMIN, ROLE_REQUEST_CREATE, ROLE_REQUEST_VIEW,
+	ROLE_SOURCES_VIEW, ROLE_SOURCES_EDIT, ROLE_SECRETS_VIEW,
+	ROLE_SECRETS_EDIT, ROLE_USERS_VIEW, ROLE_USERS_EDIT, ROLE_CONFIG_EDIT,
+};
+const size_t auth_nroles = sizeof(auth_roles) / sizeof(auth_roles[0]);
 
 /* Every statement this module runs. */
 enum stmt {
 	STMT_TOKEN_GET,
 	STMT_TOKEN_USED,
 	STMT_TOKEN_USED_LOG,
+	STMT_USER_BY_ID,
+	STMT_USER_BY_EMAIL,
+	STMT_LOG,
 	STMT__MAX
 };
 
@@ -44,6 +55,16 @@ static const char *const stmts[STMT__MAX] = {
 	"(now() AT TIME ZONE 'utc') WHERE id = $1) "
 	"INSERT INTO user_logs (user_id, ip_address, user_agent, uri, "
 	"method, trace_id) VALUES ($2, $3, $4, $5, $6, $7)",
+	/* STMT_USER_BY_ID */
+	"SELECT id, email, name, enabled, array_to_json(roles) AS roles "
+	"FROM users WHERE id = $1",
+	/* STMT_USER_BY_EMAIL: local accounts only (Basic). */
+	"SELECT id, email, name, enabled, array_to_json(roles) AS roles, "
+	"password FROM users WHERE lower(email) = lower($1) AND "
+	"provider = 'local' AND password IS NOT NULL",
+	/* STMT_LOG */
+	"INSERT INTO user_logs (user_id, ip_address, user_agent, uri, "
+	"method, trace_id) VALUES ($1, $2, $3, $4, $5, $6)",
 };
 
 void
@@ -187,8 +208,10 @@ auth_audit(struct req *r, const char *tokid)
 	char		 ip[128];
 
 	if (!conf_bool("user_logs")) {
-		p[0] = tokid;
-		(void)db_cmd(r->db, stmts[STMT_TOKEN_USED], 1, p);
+		if (tokid != NULL) {
+			p[0] = tokid;
+			(void)db_cmd(r->db, stmts[STMT_TOKEN_USED], 1, p);
+		}
 		return;
 	}
 	addr = req_env(r, "REMOTE_ADDR");
@@ -211,7 +234,10 @@ auth_audit(struct req *r, const char *tokid)
 	p[4] = uri;
 	p[5] = r->method_name;
 	p[6] = r->id;
-	(void)db_cmd(r->db, stmts[STMT_TOKEN_USED_LOG], 7, p);
+	if (tokid != NULL)
+		(void)db_cmd(r->db, stmts[STMT_TOKEN_USED_LOG], 7, p);
+	else
+		(void)db_cmd(r->db, stmts[STMT_LOG], 6, p + 1);
 }
 
 static enum auth_res
@@ -257,10 +283,102 @@ out:
 	return rc;
 }
 
+struct user *
+auth_user_by_id(struct db *db, const char *id, enum auth_res *rc)
+{
+	const char	*p[1] = { id };
+	PGresult	*pr;
+	enum dbres	 res;
+	struct user	*u = NULL;
+
+	*rc = AUTH_DENIED;
+	if (id == NULL || !nanoid_valid(id))
+		return NULL;
+	pr = db_query(db, stmts[STMT_USER_BY_ID], 1, p, &res);
+	if (res != DB_OK)
+		*rc = AUTH_UNAVAILABLE;
+	else if (PQntuples(pr) == 1) {
+		u = user_from_row(pr);
+		if (!u->enabled) {
+			user_free(u);
+			u = NULL;
+		} else
+			*rc = AUTH_OK;
+	}
+	PQclear(pr);
+	return u;
+}
+
+/* "Bearer <JWT>": a browser session; the user comes from the database. */
+static enum auth_res
+auth_bearer(struct req *r, const char *tok)
+{
+	const unsigned char	*key;
+	const char		*why;
+	json_object		*c;
+	size_t			 klen;
+	enum auth_res		 rc;
+
+	if ((key = jwt_key(&klen)) == NULL)
+		return AUTH_DENIED;
+	if ((c = jwt_verify(tok, key, klen, conf_str("jwt_issuer"),
+	    &why)) == NULL) {
+		log_debug("session token refused: %s", why);
+		return AUTH_DENIED;
+	}
+	r->user = auth_user_by_id(r->db, jget_str(c, "sub"), &rc);
+	json_object_put(c);
+	if (rc == AUTH_OK)
+		auth_audit(r, NULL);
+	return rc;
+}
+
+/* "Basic base64(email:password)", as the reference: local accounts. */
+static enum auth_res
+auth_basic(struct req *r, const char *b64)
+{
+	unsigned char	 buf[1100];
+	char		*colon;
+	const char	*p[1];
+	size_t		 n;
+	PGresult	*pr;
+	enum dbres	 res;
+	enum auth_res	 rc = AUTH_DENIED;
+
+	if (strlen(b64) > 1400 || sodium_base642bin(buf, sizeof(buf) - 1,
+	    b64, strlen(b64), NULL, &n, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) != 0)
+		return AUTH_DENIED;
+	buf[n] = '\0';
+	if (memchr(buf, '\0', n) != NULL ||
+	    (colon = strchr((char *)buf, ':')) == NULL)
+		goto out;
+	*colon = '\0';
+	p[0] = (char *)buf;
+	pr = db_query(r->db, stmts[STMT_USER_BY_EMAIL], 1, p, &res);
+	if (res != DB_OK)
+		rc = AUTH_UNAVAILABLE;
+	else if (PQntuples(pr) == 1 &&
+	    password_verify(db_val(pr, 0, "password"), colon + 1)) {
+		r->user = user_from_row(pr);
+		if (r->user->enabled) {
+			auth_audit(r, NULL);
+			rc = AUTH_OK;
+		} else {
+			user_free(r->user);
+			r->user = NULL;
+		}
+	}
+	PQclear(pr);
+out:
+	sodium_memzero(buf, sizeof(buf));
+	return rc;
+}
+
 enum auth_res
 auth_request(struct req *r)
 {
-	const char	*h;
+	const char	*h, *cred;
 	size_t		 n;
 
 	if ((h = req_env(r, "HTTP_AUTHORIZATION")) == NULL)
@@ -268,8 +386,12 @@ auth_request(struct req *r)
 	n = strcspn(h, " ");
 	if (h[n] != ' ')
 		return AUTH_DENIED;
+	cred = h + n + strspn(h + n, " ");
 	if (n == 5 && strncasecmp(h, "Token", 5) == 0)
-		return auth_token(r, h + n + strspn(h + n, " "));
-	/* Bearer (JWT) and Basic arrive with the authentication issue. */
+		return auth_token(r, cred);
+	if (n == 6 && strncasecmp(h, "Bearer", 6) == 0)
+		return auth_bearer(r, cred);
+	if (n == 5 && strncasecmp(h, "Basic", 5) == 0)
+		return auth_basic(r, cred);
 	return AUTH_DENIED;
 }

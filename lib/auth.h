@@ -17,7 +17,25 @@
 struct req;
 struct db;
 
-#define ROLE_ADMIN		"admin"	/* implies every other role */
+/*
+ * Roles.  A user holds any set of them; "admin" implies every other.
+ * Routes name the one they need in their route table; see iocagg(7).
+ */
+#define ROLE_ADMIN		"admin"		/* everything */
+#define ROLE_REQUEST_CREATE	"request_create" /* run lookups */
+#define ROLE_REQUEST_VIEW	"request_view"	/* read lookup history */
+#define ROLE_SOURCES_VIEW	"sources_view"	/* read sources, providers,
+						 * ignore lists */
+#define ROLE_SOURCES_EDIT	"sources_edit"	/* change them */
+#define ROLE_SECRETS_VIEW	"secrets_view"	/* read secret values */
+#define ROLE_SECRETS_EDIT	"secrets_edit"	/* create/change secrets */
+#define ROLE_USERS_VIEW		"users_view"	/* read users and logs */
+#define ROLE_USERS_EDIT		"users_edit"	/* enable users, set roles */
+#define ROLE_CONFIG_EDIT	"config_edit"	/* change server config */
+
+/* Every role, for validation of role lists. */
+extern const char *const auth_roles[];
+extern const size_t auth_nroles;
 #define TOKEN_SECRET_LEN	32
 #define TOKEN_HASH_LEN		(7 + 64)	/* "sha256$" + hex */
 #define PASSWORD_MIN		8
@@ -39,6 +57,9 @@ struct user {
 };
 
 enum auth_res	 auth_request(struct req *);
+/* Load an enabled user by id (for JWT "sub"); NULL if none. */
+struct user	*auth_user_by_id(struct db *, const char *id,
+		    enum auth_res *);
 int		 user_has_role(const struct user *, const char *);
 void		 user_free(struct user *);
 

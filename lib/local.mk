@@ -18,11 +18,13 @@ lib_libiocagg_a_SOURCES = \
 	lib/sources/virustotal.c lib/sources/abuseipdb.c \
 	lib/sources/urlhaus.c lib/sources/http_json.c \
 	lib/store.c lib/store.h \
-	lib/lookup.c lib/lookup.h
+	lib/lookup.c lib/lookup.h \
+	lib/jwt.c lib/jwt.h \
+	lib/rest.c lib/rest.h
 lib_libiocagg_a_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS) $(PQ_CFLAGS) \
 	$(HIREDIS_CFLAGS) $(JSONC_CFLAGS) $(SODIUM_CFLAGS) $(SYSTEMD_CFLAGS) \
-	$(CURL_CFLAGS)
+	$(CURL_CFLAGS) $(OPENSSL_CFLAGS)
 
 # Everything a program linking libiocagg.a needs.
 IOCAGG_LIBS = lib/libiocagg.a $(FCGI_LIBS) $(PQ_LIBS) $(HIREDIS_LIBS) \
-	$(JSONC_LIBS) $(SODIUM_LIBS) $(SYSTEMD_LIBS) $(CURL_LIBS)
+	$(JSONC_LIBS) $(SODIUM_LIBS) $(SYSTEMD_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS)

@@ -33,6 +33,7 @@
 #include "log.h"
 #include "lookup.h"
 #include "nanoid.h"
+#include "rest.h"
 #include "secret.h"
 #include "source.h"
 #include "store.h"
@@ -184,33 +185,7 @@ utc_stamp(char *buf, size_t sz, long long off_ms)
 	(void)snprintf(buf, sz, "%.19s.%03d", day, (int)(ms % 1000));
 }
 
-/* A PostgreSQL text[] literal of "v" (xmalloc'd). */
-static char *
-pg_array(char **v, size_t n)
-{
-	size_t	 i, cap = 3;
-	char	*o, *p;
-	const char *s;
-
-	for (i = 0; i < n; i++)
-		cap += 2 * strlen(v[i]) + 3;
-	o = p = xmalloc(cap);
-	*p++ = '{';
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			*p++ = ',';
-		*p++ = '"';
-		for (s = v[i]; *s != '\0'; s++) {
-			if (*s == '"' || *s == '\\')
-				*p++ = '\\';
-			*p++ = *s;
-		}
-		*p++ = '"';
-	}
-	*p++ = '}';
-	*p = '\0';
-	return o;
-}
+#define pg_array rest_text_array
 
 int
 lookup_match_keys(const char *data, enum ind_kind kind, char ***hosts,

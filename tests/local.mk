@@ -73,6 +73,13 @@ INTEG_TESTS = \
 	tests/integ/t0520-cache.py \
 	tests/integ/t0530-sse.py \
 	tests/integ/t0540-concurrency.py \
+	tests/integ/t0600-providers.py \
+	tests/integ/t0610-ignorelists.py \
+	tests/integ/t0620-sources.py \
+	tests/integ/t0630-secrets.py \
+	tests/integ/t0640-config.py \
+	tests/integ/t0650-auth.py \
+	tests/integ/t0660-openapi.py \
 	tests/integ/t0400-restart.py
 
 TESTS += $(UNIT_TESTS) $(SH_TESTS) $(INTEG_TESTS)
@@ -99,7 +106,10 @@ tests/integ/t0400-restart.log: tests/integ/t0100-health.log \
 	tests/integ/t0200-auth.log tests/integ/t0300-routing.log \
 	tests/integ/t0500-lookup.log tests/integ/t0510-checks.log \
 	tests/integ/t0520-cache.log tests/integ/t0530-sse.log \
-	tests/integ/t0540-concurrency.log
+	tests/integ/t0540-concurrency.log tests/integ/t0600-providers.log \
+	tests/integ/t0610-ignorelists.log tests/integ/t0620-sources.log \
+	tests/integ/t0630-secrets.log tests/integ/t0640-config.log \
+	tests/integ/t0650-auth.log tests/integ/t0660-openapi.log
 # The concurrency test wants the machine to itself.
 tests/integ/t0540-concurrency.log: tests/integ/t0500-lookup.log \
 	tests/integ/t0510-checks.log tests/integ/t0520-cache.log \

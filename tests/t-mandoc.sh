@@ -138,13 +138,23 @@ done <"$tmp/subcmds"
 check_synopsis "$page" "$tmp/usage"
 check_options "$page" "$(getopt_letters "$src")"
 
-# 3. iocagg-fcgi(8): one SYNOPSIS line per program of fcgi/local.mk.
+# 3. The FastCGI programs: each program of fcgi/local.mk is named in
+# iocagg-fcgi(8) or has its own page man/iocagg-<group>.8; each page's
+# SYNOPSIS has one line per program it names, matching usage().
 page=$man/iocagg-fcgi.8
 src=$top_srcdir/lib/http.c
 progs=$(sed -n 's/^FCGI_GROUPS = //p' "$top_srcdir/fcgi/local.mk")
 usage_lines "$src" >"$tmp/usage1"
 : >"$tmp/usage"
 for g in $progs; do
+	if [ -f "$man/iocagg-$g.8" ]; then
+		sed "s/%s/iocagg-$g/" "$tmp/usage1" >"$tmp/usage-$g"
+		grep -qx "\.Nm iocagg-$g" "$man/iocagg-$g.8"
+		t $? "iocagg-$g.8: names iocagg-$g"
+		check_synopsis "$man/iocagg-$g.8" "$tmp/usage-$g"
+		check_options "$man/iocagg-$g.8" "$(getopt_letters "$src")"
+		continue
+	fi
 	sed "s/%s/iocagg-$g/" "$tmp/usage1" >>"$tmp/usage"
 	grep -qx "\.Nm iocagg-$g\( ,\)\{0,1\}" "$page"
 	t $? "iocagg-fcgi.8: names iocagg-$g"
