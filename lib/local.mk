@@ -20,7 +20,8 @@ lib_libiocagg_a_SOURCES = \
 	lib/store.c lib/store.h \
 	lib/lookup.c lib/lookup.h \
 	lib/jwt.c lib/jwt.h \
-	lib/rest.c lib/rest.h
+	lib/rest.c lib/rest.h \
+	lib/runner.c lib/runner.h
 lib_libiocagg_a_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS) $(PQ_CFLAGS) \
 	$(HIREDIS_CFLAGS) $(JSONC_CFLAGS) $(SODIUM_CFLAGS) $(SYSTEMD_CFLAGS) \
 	$(CURL_CFLAGS) $(OPENSSL_CFLAGS)
