@@ -61,6 +61,8 @@ static const struct conf_key keys[] = {
 	    "iss claim of session tokens, checked on every request", NULL },
 	{ "jwt_lifetime", CONF_INT, "3600", 60, 604800, 0,
 	    "seconds a session token is valid", NULL },
+	{ "openid_file", CONF_STR, "", 0, 0, 0,
+	    "OpenID Connect providers file; empty: OpenID login is off", NULL },
 	{ "lookup_deadline", CONF_INT, "30", 1, 600, 0,
 	    "seconds one lookup may take before the rest is TIMEOUT", NULL },
 	{ "source_timeout", CONF_INT, "10", 1, 600, 0,
