@@ -22,6 +22,7 @@
 #include "log.h"
 #include "lookup.h"
 #include "nanoid.h"
+#include "rest.h"
 #include "xmalloc.h"
 
 #define ROLE_CREATE	ROLE_REQUEST_CREATE
@@ -475,24 +476,6 @@ req_execute_sse(struct req *r)
 	exec_free(&e);
 }
 
-static void
-send_rows(struct req *r, PGresult *pr, enum dbres res)
-{
-	json_object	*a;
-
-	if (res != DB_OK) {
-		http_error(r, 503, "unavailable", "the database is "
-		    "unavailable");
-		return;
-	}
-	if ((a = db_rows_json(pr)) == NULL) {
-		http_error(r, 500, "internal", "out of memory");
-		return;
-	}
-	http_json(r, 200, a);
-	json_object_put(a);
-}
-
 /*
  * GET /api/v1/requests[?limit=N][&offset=M | &cursor=C] -- lookups of
  * every user, newest first.  Role request_view.  The X-Next-Cursor
@@ -548,44 +531,10 @@ req_list(struct req *r)
 		http_header(r, "X-Next-Cursor", "%s", c);
 		free(c);
 	}
-	send_rows(r, pr, res);
-	PQclear(pr);
-}
-
-static void
-one_request(struct req *r, enum stmt st, int many)
-{
-	PGresult	*pr;
-	enum dbres	 res;
-	const char	*id = req_arg(r, 0), *p[1] = { id };
-	json_object	*o;
-
-	if (!nanoid_valid(id)) {
-		http_error(r, 404, "not_found", "no such request");
-		return;
-	}
-	pr = db_query(r->db, stmts[STMT_GET], 1, p, &res);
-	if (res == DB_OK && PQntuples(pr) == 0) {
-		http_error(r, 404, "not_found", "no such request");
-		PQclear(pr);
-		return;
-	}
-	if (!many) {
-		if (res != DB_OK)
-			http_error(r, 503, "unavailable", "the database is "
-			    "unavailable");
-		else if ((o = db_row_json(pr, 0)) == NULL)
-			http_error(r, 500, "internal", "out of memory");
-		else {
-			http_json(r, 200, o);
-			json_object_put(o);
-		}
-		PQclear(pr);
-		return;
-	}
-	PQclear(pr);
-	pr = db_query(r->db, stmts[st], 1, p, &res);
-	send_rows(r, pr, res);
+	if (res != DB_OK)
+		rest_db_error(r, res, "request");
+	else
+		rest_send(r, pr);
 	PQclear(pr);
 }
 
@@ -595,7 +544,11 @@ one_request(struct req *r, enum stmt st, int many)
 static void
 req_get(struct req *r)
 {
-	one_request(r, STMT_GET, 0);
+	const char	*p[1];
+
+	if ((p[0] = rest_id(r, 0, "request")) == NULL)
+		return;
+	rest_row(r, stmts[STMT_GET], 1, p, "request");
 }
 
 /*
@@ -605,7 +558,20 @@ req_get(struct req *r)
 static void
 req_history(struct req *r)
 {
-	one_request(r, STMT_HISTORY, 1);
+	PGresult	*pr;
+	enum dbres	 res;
+	const char	*p[1];
+
+	if ((p[0] = rest_id(r, 0, "request")) == NULL)
+		return;
+	pr = db_query(r->db, stmts[STMT_GET], 1, p, &res);
+	if (res != DB_OK)
+		rest_db_error(r, res, "request");
+	else if (PQntuples(pr) == 0)
+		http_error(r, 404, "not_found", "no such request");
+	else
+		rest_rows(r, stmts[STMT_HISTORY], 1, p);
+	PQclear(pr);
 }
 
 int

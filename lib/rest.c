@@ -444,21 +444,29 @@ rest_db_error(struct req *r, enum dbres res, const char *what)
 }
 
 void
-rest_rows(struct req *r, const char *sql, int n, const char *const *p)
+rest_send(struct req *r, PGresult *pr)
 {
-	PGresult	*pr;
 	json_object	*a;
-	enum dbres	 res;
 
-	pr = db_query(r->db, sql, n, p, &res);
-	if (res != DB_OK)
-		rest_db_error(r, res, "resource");
-	else if ((a = db_rows_json(pr)) == NULL)
+	if ((a = db_rows_json(pr)) == NULL)
 		http_error(r, 500, "internal", "out of memory");
 	else {
 		http_json(r, 200, a);
 		json_object_put(a);
 	}
+}
+
+void
+rest_rows(struct req *r, const char *sql, int n, const char *const *p)
+{
+	PGresult	*pr;
+	enum dbres	 res;
+
+	pr = db_query(r->db, sql, n, p, &res);
+	if (res != DB_OK)
+		rest_db_error(r, res, "resource");
+	else
+		rest_send(r, pr);
 	PQclear(pr);
 }
 

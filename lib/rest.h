@@ -80,6 +80,8 @@ void		 rest_db_error(struct req *, enum dbres, const char *what);
 /* Run a query and send its rows as a JSON array (200). */
 void		 rest_rows(struct req *, const char *sql, int n,
 		    const char *const *params);
+/* Send the rows of "pr" as a JSON array (200). */
+void		 rest_send(struct req *, PGresult *);
 /* Run a query and send its one row (200) or 404 "what". */
 void		 rest_row(struct req *, const char *sql, int n,
 		    const char *const *params, const char *what);

@@ -74,6 +74,14 @@ const struct src_def	*src_find(const char *builtin);
 const struct src_def *const *src_registry(size_t *n);
 /* The value of secret slot "name", or NULL. */
 const char		*src_secret(const struct src_in *, const char *name);
+/*
+ * Add "<header>: <prefix><value of secret slot>" when the slot holds a
+ * secret (the value is wiped from the temporary), and "Accept:
+ * application/json".
+ */
+void			 src_headers(const struct src_in *, struct src_req *,
+			    const char *slot, const char *header,
+			    const char *prefix);
 /* Percent-encode "s" for a URL path segment or form value (xmalloc'd). */
 char			*src_escape(const char *s);
 /* "base" + "fmt"... into an xmalloc'd URL. */

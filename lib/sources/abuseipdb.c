@@ -16,8 +16,7 @@ static int
 abuse_build(const struct src_in *in, struct src_req *rq, char *err,
     size_t errsz)
 {
-	const char	*key;
-	char		*ip, *hdr;
+	char		*ip;
 
 	if (in->kind != IND_IPV4 && in->kind != IND_IPV6) {
 		(void)snprintf(err, errsz, "AbuseIPDB looks up IP addresses "
@@ -28,13 +27,7 @@ abuse_build(const struct src_in *in, struct src_req *rq, char *err,
 	rq->url = src_url(in->base, "/check?ipAddress=%s&maxAgeInDays=90"
 	    "&verbose", ip);
 	free(ip);
-	if ((key = src_secret(in, "ABUSE_IPDB_KEY")) != NULL) {
-		xasprintf(&hdr, "Key: %s", key);
-		rq->headers = curl_slist_append(rq->headers, hdr);
-		freezero_str(hdr);
-	}
-	rq->headers = curl_slist_append(rq->headers,
-	    "Accept: application/json");
+	src_headers(in, rq, "ABUSE_IPDB_KEY", "Key", NULL);
 	return 0;
 }
 

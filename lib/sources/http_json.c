@@ -47,8 +47,7 @@ static int
 hj_build(const struct src_in *in, struct src_req *rq, char *err,
     size_t errsz)
 {
-	const char	*key;
-	char		*d, *hdr;
+	char		*d;
 
 	if (in->source_url == NULL || strstr(in->source_url, "{data}") ==
 	    NULL) {
@@ -58,13 +57,7 @@ hj_build(const struct src_in *in, struct src_req *rq, char *err,
 	d = src_escape(in->data);
 	rq->url = expand(in->source_url, d, ind_kind_name(in->kind));
 	free(d);
-	if ((key = src_secret(in, "API_KEY")) != NULL) {
-		xasprintf(&hdr, "Authorization: Bearer %s", key);
-		rq->headers = curl_slist_append(rq->headers, hdr);
-		freezero_str(hdr);
-	}
-	rq->headers = curl_slist_append(rq->headers,
-	    "Accept: application/json");
+	src_headers(in, rq, "API_KEY", "Authorization", "Bearer ");
 	return 0;
 }
 

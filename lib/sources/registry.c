@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include <sodium.h>
 
 #include "compat.h"
@@ -59,6 +60,23 @@ src_secret(const struct src_in *in, const char *name)
 		    in->secrets[i].value != NULL)
 			return in->secrets[i].value;
 	return NULL;
+}
+
+void
+src_headers(const struct src_in *in, struct src_req *rq, const char *slot,
+    const char *header, const char *prefix)
+{
+	const char	*key;
+	char		*h;
+
+	if (slot != NULL && (key = src_secret(in, slot)) != NULL) {
+		xasprintf(&h, "%s: %s%s", header, prefix != NULL ? prefix : "",
+		    key);
+		rq->headers = curl_slist_append(rq->headers, h);
+		freezero_str(h);
+	}
+	rq->headers = curl_slist_append(rq->headers,
+	    "Accept: application/json");
 }
 
 char *

@@ -19,8 +19,8 @@ static int
 vt_build(const struct src_in *in, struct src_req *rq, char *err,
     size_t errsz)
 {
-	const char	*path, *key;
-	char		*id, *hdr;
+	const char	*path;
+	char		*id;
 
 	switch (in->kind) {
 	case IND_IPV4:
@@ -47,13 +47,7 @@ vt_build(const struct src_in *in, struct src_req *rq, char *err,
 	    src_escape(in->data);
 	rq->url = src_url(in->base, "/%s/%s", path, id);
 	free(id);
-	if ((key = src_secret(in, "VIRUSTOTAL_KEY")) != NULL) {
-		xasprintf(&hdr, "x-apikey: %s", key);
-		rq->headers = curl_slist_append(rq->headers, hdr);
-		freezero_str(hdr);
-	}
-	rq->headers = curl_slist_append(rq->headers,
-	    "Accept: application/json");
+	src_headers(in, rq, "VIRUSTOTAL_KEY", "x-apikey", NULL);
 	return 0;
 }
 
