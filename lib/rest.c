@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -76,6 +77,9 @@ is_role(const char *s)
 static int
 is_time(const char *s)
 {
+	struct tm	 tm;
+	time_t		 t;
+	int		 day, mon;
 	size_t	 n = strlen(s), i;
 	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
 
@@ -90,6 +94,16 @@ is_time(const char *s)
 	for (i = 20; i < n; i++)
 		if (!isdigit((unsigned char)s[i]))
 			return 0;
+	/* A real calendar date: 2031-02-30 is refused here, not by SQL. */
+	memset(&tm, 0, sizeof(tm));
+	if (strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
+		return 0;
+	day = tm.tm_mday;
+	mon = tm.tm_mon;
+	t = timegm(&tm);
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_mday != day ||
+	    tm.tm_mon != mon)
+		return 0;
 	return 1;
 }
 
@@ -341,8 +355,9 @@ rest_fields_free(struct fval *vals, size_t n)
 {
 	size_t	 i;
 
+	/* Values may be secrets: wipe before freeing. */
 	for (i = 0; i < n; i++) {
-		free(vals[i].text);
+		freezero_str(vals[i].text);
 		vals[i].text = NULL;
 	}
 }

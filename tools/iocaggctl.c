@@ -6,6 +6,7 @@
  *	iocaggctl [-f file] user add [-a] [-n name] [-p file] [-r role] email
  *	iocaggctl [-f file] token add email note
  *	iocaggctl [-f file] key generate file
+ *	iocaggctl [-f file] key rotate newkeyfile
  *	iocaggctl [-f file] secret set [-l] name
  *
  * Secrets it creates (generated passwords, API tokens) are printed once
@@ -17,6 +18,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +49,9 @@ enum stmt {
 	STMT_TOKEN_ADD,
 	STMT_SECRET_SET,
 	STMT_SECRET_LINK,
+	STMT_ROTATE_LOCK,
+	STMT_ROTATE_LIST,
+	STMT_ROTATE_SET,
 	STMT__MAX
 };
 
@@ -79,6 +84,12 @@ static const char *const stmts[STMT__MAX] = {
 	/* STMT_SECRET_LINK: fill the empty slots of the same name. */
 	"UPDATE source_secrets SET secret_id = $1 WHERE name = $2 AND "
 	"secret_id IS NULL",
+	/* STMT_ROTATE_LOCK: no secret is written meanwhile; reads go on. */
+	"LOCK TABLE secrets IN EXCLUSIVE MODE",
+	/* STMT_ROTATE_LIST */
+	"SELECT id, name, value FROM secrets ORDER BY name, id",
+	/* STMT_ROTATE_SET */
+	"UPDATE secrets SET value = $2::bytea WHERE id = $1",
 };
 
 static void __attribute__((noreturn))
@@ -91,6 +102,7 @@ usage(void)
 	    "[-r role] email\n"
 	    "       iocaggctl [-f file] token add email note\n"
 	    "       iocaggctl [-f file] key generate file\n"
+	    "       iocaggctl [-f file] key rotate newkeyfile\n"
 	    "       iocaggctl [-f file] secret set [-l] name\n");
 	exit(2);
 }
@@ -477,6 +489,228 @@ cmd_key_generate(int argc, char *argv[])
 }
 
 /*
+ * Key rotation.  lib/secret.c holds the one key of the process (the
+ * current one, from secret_key_file); the new key lives here only.
+ */
+#define RK_KEYLEN	crypto_aead_xchacha20poly1305_ietf_KEYBYTES
+#define RK_NONCE	crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define RK_TAG		crypto_aead_xchacha20poly1305_ietf_ABYTES
+
+/*
+ * Read a key file as lib/secret.c does: 32 raw bytes, or 64 hex digits
+ * with an optional newline.  0, or -1 with a message in "err".
+ */
+static int
+rk_key_read(const char *path, unsigned char *key, char *err, size_t errsz)
+{
+	unsigned char	 buf[2 * RK_KEYLEN + 2];
+	ssize_t		 n;
+	size_t		 len;
+	int		 fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		(void)snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf));
+	(void)close(fd);
+	if (n < 0) {
+		(void)snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	len = (size_t)n;
+	if (len == RK_KEYLEN) {
+		memcpy(key, buf, RK_KEYLEN);
+		rc = 0;
+	} else if ((len == 2 * RK_KEYLEN || (len == 2 * RK_KEYLEN + 1 &&
+	    buf[len - 1] == '\n')) && sodium_hex2bin(key, RK_KEYLEN,
+	    (const char *)buf, 2 * RK_KEYLEN, NULL, NULL, NULL) == 0)
+		rc = 0;
+	else
+		(void)snprintf(err, errsz, "%s: not a 32-byte key (32 raw "
+		    "bytes or 64 hex digits)", path);
+	sodium_memzero(buf, sizeof(buf));
+	return rc;
+}
+
+/* "plain" encrypted under "key" as a bytea literal "\x<hex>". */
+static char *
+rk_encrypt(const unsigned char *key, const char *plain)
+{
+	unsigned char	*blob;
+	unsigned long long clen;
+	size_t		 plen = strlen(plain), blen;
+	char		*out;
+
+	blen = RK_NONCE + plen + RK_TAG;
+	blob = xmalloc(blen);
+	randombytes_buf(blob, RK_NONCE);
+	(void)crypto_aead_xchacha20poly1305_ietf_encrypt(blob + RK_NONCE,
+	    &clen, (const unsigned char *)plain, plen, NULL, 0, NULL, blob,
+	    key);
+	out = xmalloc(2 + 2 * blen + 1);
+	out[0] = '\\';
+	out[1] = 'x';
+	(void)sodium_bin2hex(out + 2, 2 * blen + 1, blob, blen);
+	sodium_memzero(blob, blen);
+	free(blob);
+	return out;
+}
+
+/* The plaintext of bytea "hex" under "key", or NULL. */
+static char *
+rk_decrypt(const unsigned char *key, const char *hex)
+{
+	unsigned char	*blob;
+	unsigned long long plen;
+	size_t		 hlen, blen;
+	char		*plain = NULL;
+
+	if (strncmp(hex, "\\x", 2) != 0)
+		return NULL;
+	hlen = strlen(hex + 2);
+	if (hlen % 2 != 0 || hlen / 2 < RK_NONCE + RK_TAG)
+		return NULL;
+	blen = hlen / 2;
+	blob = xmalloc(blen);
+	if (sodium_hex2bin(blob, blen, hex + 2, hlen, NULL, NULL,
+	    NULL) == 0) {
+		plain = xmalloc(blen - RK_NONCE - RK_TAG + 1);
+		if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+		    (unsigned char *)plain, &plen, NULL, blob + RK_NONCE,
+		    blen - RK_NONCE, NULL, 0, blob, key) == 0)
+			plain[plen] = '\0';
+		else {
+			free(plain);
+			plain = NULL;
+		}
+	}
+	sodium_memzero(blob, blen);
+	free(blob);
+	return plain;
+}
+
+/*
+ * Re-encrypt every secret, decrypted with the current key, under the
+ * key in "newkeyfile", in one transaction that holds the secrets table
+ * against writes: either every value is rotated or none is.  A value
+ * that the new key already opens (a rotation run twice) is kept.
+ */
+static int
+cmd_key_rotate(int argc, char *argv[])
+{
+	struct db	*db = NULL;
+	PGresult	*pr = NULL;
+	enum dbres	 res;
+	unsigned char	*newkey, *oldkey;
+	char		 err[512], *plain, *enc, *check;
+	const char	*p[2], *path, *cur = conf_str("secret_key_file");
+	int		 i, n, done = 0, kept = 0, rc = 1;
+
+	if (argc != 2)
+		usage();
+	path = argv[1];
+	if (secret_key_load(err, sizeof(err)) == -1) {
+		fprintf(stderr, "iocaggctl: the current key: %s\n", err);
+		return 1;
+	}
+	newkey = sodium_malloc(RK_KEYLEN);
+	oldkey = sodium_malloc(RK_KEYLEN);
+	if (newkey == NULL || oldkey == NULL) {
+		fprintf(stderr, "iocaggctl: out of memory\n");
+		goto out;
+	}
+	if (rk_key_read(path, newkey, err, sizeof(err)) == -1) {
+		fprintf(stderr, "iocaggctl: the new key: %s\n", err);
+		goto out;
+	}
+	if (rk_key_read(cur, oldkey, err, sizeof(err)) == 0 &&
+	    sodium_memcmp(oldkey, newkey, RK_KEYLEN) == 0) {
+		fprintf(stderr, "iocaggctl: %s holds the current key "
+		    "(secret_key_file %s): nothing to rotate\n", path, cur);
+		goto out;
+	}
+
+	db = connect_or_die();
+	if (db_begin(db) != DB_OK ||
+	    db_cmd(db, stmts[STMT_ROTATE_LOCK], 0, NULL) != DB_OK) {
+		fprintf(stderr, "iocaggctl: cannot lock the secrets table\n");
+		goto fail;
+	}
+	pr = db_exec(db, stmts[STMT_ROTATE_LIST], 0, NULL, &res);
+	if (res != DB_OK) {
+		fprintf(stderr, "iocaggctl: cannot read the secrets\n");
+		goto fail;
+	}
+	n = PQntuples(pr);
+	for (i = 0; i < n; i++) {
+		/* Already under the new key: a second run. */
+		if ((plain = rk_decrypt(newkey, PQgetvalue(pr, i, 2))) !=
+		    NULL) {
+			freezero_str(plain);
+			kept++;
+			continue;
+		}
+		if ((plain = secret_decrypt_hex(PQgetvalue(pr, i, 2))) ==
+		    NULL) {
+			fprintf(stderr, "iocaggctl: secret %s (%s) does not "
+			    "decrypt with the current key; nothing was "
+			    "changed\n", PQgetvalue(pr, i, 1),
+			    PQgetvalue(pr, i, 0));
+			goto fail;
+		}
+		enc = rk_encrypt(newkey, plain);
+		/* Never store what the new key would not open again. */
+		check = rk_decrypt(newkey, enc);
+		if (check == NULL || strcmp(check, plain) != 0) {
+			fprintf(stderr, "iocaggctl: re-encryption of secret "
+			    "%s failed its check; nothing was changed\n",
+			    PQgetvalue(pr, i, 1));
+			freezero_str(check);
+			freezero_str(plain);
+			free(enc);
+			goto fail;
+		}
+		freezero_str(check);
+		freezero_str(plain);
+		p[0] = PQgetvalue(pr, i, 0);
+		p[1] = enc;
+		res = db_cmd(db, stmts[STMT_ROTATE_SET], 2, p);
+		free(enc);
+		if (res != DB_OK) {
+			fprintf(stderr, "iocaggctl: cannot store secret %s; "
+			    "nothing was changed\n", PQgetvalue(pr, i, 1));
+			goto fail;
+		}
+		done++;
+	}
+	if (db_commit(db) != DB_OK) {
+		fprintf(stderr, "iocaggctl: the commit failed; nothing was "
+		    "changed\n");
+		goto fail;
+	}
+	printf("%d secret%s re-encrypted with the key in %s", done,
+	    done == 1 ? "" : "s", path);
+	if (kept > 0)
+		printf(" (%d already were)", kept);
+	printf("\nnow set secret_key_file = %s in %s and restart the iocagg "
+	    "programs:\nthey still hold the old key\n", path,
+	    conf_path() != NULL ? conf_path() : "the configuration");
+	rc = 0;
+	goto out;
+fail:
+	db_rollback(db);
+out:
+	PQclear(pr);
+	if (newkey != NULL)
+		sodium_free(newkey);
+	if (oldkey != NULL)
+		sodium_free(oldkey);
+	db_close(db);
+	return rc;
+}
+
+/*
  * Store secret "name" (value: first line of standard input), encrypted
  * with the configured key; -l links it to every empty slot of that name.
  */
@@ -585,6 +819,9 @@ main(int argc, char *argv[])
 	if (argc >= 2 && strcmp(argv[0], "key") == 0 &&
 	    strcmp(argv[1], "generate") == 0)
 		return cmd_key_generate(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[0], "key") == 0 &&
+	    strcmp(argv[1], "rotate") == 0)
+		return cmd_key_rotate(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[0], "secret") == 0 &&
 	    strcmp(argv[1], "set") == 0)
 		return cmd_secret_set(argc - 1, argv + 1);

@@ -124,7 +124,17 @@ is_error(get("/api/v1/indicatorKinds", token=analyst), 401, "unauthorized",
 res = ctl("migrate")
 ok(res.returncode == 0 and "0 migrations applied" in res.stdout,
    "iocaggctl migrate twice applies nothing", res)
-ok(psql("SELECT count(*) FROM sources") == "21", "21 sources are seeded")
-ok(psql("SELECT count(*) FROM providers") == "11", "11 providers are seeded")
+SEEDED = ("urlhaus malwarebazaar megatron threatfox asn-cymru shodan internetdb "
+          "phishtank openphish alienvault-otx google-safe-browsing-update "
+          "google-safe-browsing-lookup virustotal haveibeenpwned dns abuseipdb "
+          "urlscan-io-search urlscan-io-submit internet-archive "
+          "simple-get-request-python certificate-transparency").split()
+ok(psql("SELECT count(*) FROM sources WHERE slug IN (%s)"
+        % ",".join("'%s'" % x for x in SEEDED)) == "21", "the 21 sources are seeded")
+ok(psql("SELECT count(*) FROM providers WHERE created_user_id = "
+        "(SELECT id FROM users WHERE email = 'system@iocagg.invalid') "
+        "AND slug NOT LIKE 'prov-%' AND slug NOT LIKE 'pv-%' "
+        "AND created_at = (SELECT min(created_at) FROM providers)") == "11",
+   "the 11 providers are seeded")
 
 done()
