@@ -12,11 +12,14 @@ KINDS = "DOMAIN, IPV4, IPV6, URL, EMAIL, SHA1, SHA256, SHA512, MD5, TLSH, SSDEEP
 TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$")
 
 # Shape of a lookup over the seeded catalogue.
+n_before = int(psql("SELECT count(*) FROM sources"))
 r = lookup("8.8.8.8", "IPV4")
+n_after = int(psql("SELECT count(*) FROM sources"))
 res = r.json() or []
 ok(r.status == 200 and isinstance(res, list), "execute answers a JSON array", r)
-n_sources = int(psql("SELECT count(*) FROM sources"))
-ok(len(res) == n_sources, "one result per source (%d)" % n_sources)
+# (other tests add and remove sources meanwhile)
+ok(min(n_before, n_after) <= len(res) <= max(n_before, n_after),
+   "one result per source (%d)" % len(res))
 shape = all(set(x) >= {"source", "timing", "errors", "data"} and
             set(x["source"]) >= {"id", "name", "slug", "url"} and
             TS.match(x["timing"]["startedAt"]) and
