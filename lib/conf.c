@@ -77,6 +77,8 @@ static const struct conf_key keys[] = {
 	    "User-Agent sent to sources", NULL },
 	{ "body_max", CONF_INT, "1048576", 1024, 268435456, 0,
 	    "largest request body accepted, in bytes (413 above)", NULL },
+	{ "bulk_body_max", CONF_INT, "16777216", 1024, 268435456, 0,
+	    "largest body of a bulk upload (ignore-list entries)", NULL },
 	{ "query_max", CONF_INT, "8192", 256, 1048576, 0,
 	    "longest query string accepted, in bytes (414 above)", NULL },
 	{ "json_depth_max", CONF_INT, "32", 2, 1000, 0,

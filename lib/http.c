@@ -577,9 +577,11 @@ static int
 req_read_body(struct req *r)
 {
 	const char	*cl, *errstr;
-	long long	 len, max = conf_int("body_max");
+	long long	 len, max;
 	size_t		 got = 0, n;
 
+	max = r->route != NULL && (r->route->flags & ROUTE_BULK) ?
+	    conf_int("bulk_body_max") : conf_int("body_max");
 	if ((cl = req_env(r, "CONTENT_LENGTH")) == NULL || *cl == '\0')
 		return 0;
 	len = strtonum(cl, 0, LLONG_MAX, &errstr);

@@ -45,6 +45,7 @@ typedef void	(*route_fn)(struct req *);
 /* Route flags. */
 #define ROUTE_PUBLIC	0x01	/* no authentication */
 #define ROUTE_STREAM	0x02	/* handler streams (SSE); no body buffering */
+#define ROUTE_BULK	0x04	/* bulk upload: bulk_body_max, not body_max */
 
 struct route {
 	unsigned	 methods;	/* METHOD_* mask */
