@@ -159,7 +159,7 @@ http_flush(struct req *r)
 void
 http_header(struct req *r, const char *name, const char *fmt, ...)
 {
-	char	 val[512];
+	char	 val[4096];
 	va_list	 ap;
 	int	 n;
 	size_t	 i;

@@ -74,7 +74,7 @@ struct req {
 	int		 status;	/* status sent, 0 before */
 	int		 head;		/* HEAD: send no body */
 	int		 broken;	/* the client went away */
-	char		 xhdr[1024];	/* extra header lines */
+	char		 xhdr[8192];	/* extra header lines */
 	size_t		 xhdrlen;
 };
 

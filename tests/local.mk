@@ -84,7 +84,7 @@ INTEG_TESTS = \
 
 TESTS += $(UNIT_TESTS) $(SH_TESTS) $(INTEG_TESTS)
 EXTRA_DIST += $(SH_TESTS) $(INTEG_TESTS) tests/integ/iocaggtest.py \
-	tests/mock/upstream.py tests/mock/selftest.py tests/mock/README.md \
+	tests/mock/upstream.py tests/mock/oidc.py tests/mock/selftest.py tests/mock/README.md \
 	tests/fuzz/fuzz-indicator.c tests/fuzz/fuzz-request.c \
 	tests/fuzz/fuzz-json.c tests/fuzz/fuzz-conf.c tests/fuzz/run.sh
 
@@ -110,6 +110,8 @@ tests/integ/t0400-restart.log: tests/integ/t0100-health.log \
 	tests/integ/t0610-ignorelists.log tests/integ/t0620-sources.log \
 	tests/integ/t0630-secrets.log tests/integ/t0640-config.log \
 	tests/integ/t0650-auth.log tests/integ/t0660-openapi.log
+# Both switch python_runner_enabled: not at the same time.
+tests/integ/t0640-config.log: tests/integ/t0510-checks.log
 # The concurrency test wants the machine to itself.
 tests/integ/t0540-concurrency.log: tests/integ/t0500-lookup.log \
 	tests/integ/t0510-checks.log tests/integ/t0520-cache.log \

@@ -27,7 +27,7 @@ s_dis = make_source(disabled_indicators=["DOMAIN"])
 s_sec = make_source()
 psql("INSERT INTO source_secrets (name, required, source_id, created_user_id) "
      "VALUES ('NEEDED_KEY', true, '%s', '%s')" % (s_sec, system))
-before = mock_count("/generic/")
+before = mock_count("precheck-" + tag)
 for sid, kinds, name in [
         (s_unsup, ["UNSUPPORTED_INDICATOR"], "a kind the source lacks"),
         (s_off, ["SOURCE_DISABLED"], "a disabled source"),
@@ -36,7 +36,7 @@ for sid, kinds, name in [
         (s_sec, ["MISSING_SECRET"], "a required slot with no secret")]:
     res = one("precheck-%s.example.com" % tag, "DOMAIN", sid)
     ok(error_kinds(res) == kinds, "%s gives %s" % (name, kinds[0]), res)
-ok(mock_count("/generic/") == before, "no pre-check failure called the upstream")
+ok(mock_count("precheck-" + tag) == before, "no pre-check failure called the upstream")
 res = one("precheck-%s.example.com" % tag, "DOMAIN", s_prov)
 ok(res["errors"][0].get("content") == prov, "PROVIDER_DISABLED names the provider")
 res = one("precheck-%s.example.com" % tag, "DOMAIN", s_sec)
@@ -152,10 +152,10 @@ s_429 = make_source(url=MOCK + "/generic/{data}?w=status429")
 res = one("first-%s.example.com" % tag, "DOMAIN", s_429)
 ok(error_kinds(res) == ["RATE_LIMITED"] and res["errors"][0]["content"] == {"retryAfter": 7},
    "an upstream 429 is RATE_LIMITED with its Retry-After", res)
-before = mock_count("/generic/")
+before = mock_count("other-" + tag)
 res = one("other-%s.example.com" % tag, "DOMAIN", s_429)
 ok(error_kinds(res) == ["RATE_LIMITED"] and 0 < res["errors"][0]["content"]["retryAfter"] <= 7,
    "the source stays paused without calling the upstream", res)
-ok(mock_count("/generic/") == before, "no call was made while paused")
+ok(mock_count("other-" + tag) == before, "no call was made while paused")
 
 done()
