@@ -52,4 +52,4 @@ conf/systemd/iocagg-%.service: $(srcdir)/conf/systemd/iocagg-fcgi.service.in Mak
 	$(AM_V_GEN)$(MKDIR_P) conf/systemd && \
 	$(SED) -e 's|@GROUP@|$*|g' -e 's|@ROUTE@|$(route_$*)|g' \
 	    -e 's|@pkglibexecdir@|$(pkglibexecdir)|g' \
-	    -e 's|@sysconfdir@|$(sysconfdir)|g' $< > $@.tmp && mv $@.tmp $@
+	    -e 's|%SYSCONFDIR%|$(sysconfdir)|g' $< > $@.tmp && mv $@.tmp $@

@@ -20,6 +20,7 @@
 #include "json.h"
 #include "jwt.h"
 #include "log.h"
+#include "secret.h"
 #include "xmalloc.h"
 
 #define B64V	sodium_base64_VARIANT_URLSAFE_NO_PADDING
@@ -164,7 +165,7 @@ jwt_key(size_t *len)
 		return key;
 	}
 	if (path == NULL || *path == '\0' ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	    (fd = key_open(path, "jwt.key")) == -1) {
 		log_warnx("jwt_secret_file %s: %s", path ? path : "",
 		    strerror(errno));
 		return NULL;

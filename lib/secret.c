@@ -26,6 +26,26 @@
 static unsigned char	*key;	/* sodium_malloc'd, locked, or NULL */
 
 int
+key_open(const char *path, const char *credential)
+{
+	const char	*dir;
+	char		 p[4096];
+	int		 fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1)
+		return fd;
+	/* Under systemd, LoadCredential= hands the key over instead: the
+	 * file itself can then stay readable by root only. */
+	saved = errno;
+	if ((dir = secure_getenv("CREDENTIALS_DIRECTORY")) != NULL &&
+	    snprintf(p, sizeof(p), "%s/%s", dir, credential) <
+	    (int)sizeof(p) && (fd = open(p, O_RDONLY | O_CLOEXEC)) != -1)
+		return fd;
+	errno = saved;
+	return -1;
+}
+
+int
 secret_key_load(char *err, size_t errsz)
 {
 	const char	*path = conf_str("secret_key_file");
@@ -40,7 +60,7 @@ secret_key_load(char *err, size_t errsz)
 		(void)snprintf(err, errsz, "libsodium failed to start");
 		return -1;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = key_open(path, "secret.key")) == -1) {
 		(void)snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
 	}

@@ -8,6 +8,11 @@
 
 #include <stddef.h>
 
+/*
+ * Open a key file: "path", or else "credential" in the systemd
+ * credentials directory ($CREDENTIALS_DIRECTORY, LoadCredential=).
+ */
+int	 key_open(const char *path, const char *credential);
 /* Load the key from the configured file (once per process); 0 or -1. */
 int	 secret_key_load(char *err, size_t errsz);
 /* Write a new random key to "path" (mode 0600, must not exist). */

@@ -80,6 +80,7 @@ INTEG_TESTS = \
 	tests/integ/t0640-config.py \
 	tests/integ/t0650-auth.py \
 	tests/integ/t0660-openapi.py \
+	tests/integ/t0670-admin-flow.py \
 	tests/integ/t0400-restart.py
 
 TESTS += $(UNIT_TESTS) $(SH_TESTS) $(INTEG_TESTS)
@@ -109,7 +110,8 @@ tests/integ/t0400-restart.log: tests/integ/t0100-health.log \
 	tests/integ/t0540-concurrency.log tests/integ/t0600-providers.log \
 	tests/integ/t0610-ignorelists.log tests/integ/t0620-sources.log \
 	tests/integ/t0630-secrets.log tests/integ/t0640-config.log \
-	tests/integ/t0650-auth.log tests/integ/t0660-openapi.log
+	tests/integ/t0650-auth.log tests/integ/t0660-openapi.log \
+	tests/integ/t0670-admin-flow.log
 # Both switch python_runner_enabled: not at the same time.
 tests/integ/t0640-config.log: tests/integ/t0510-checks.log
 # The concurrency test wants the machine to itself.

@@ -17,7 +17,11 @@ for u in $units; do
 		    CapabilityBoundingSet= User=iocagg; do
 			grep -q "^$key" "$u" || { echo "not ok $n - $base has $key"; failed=$((failed+1)); continue 2; }
 		done
-		echo "ok $n - $base is sandboxed" ;;
+		if grep -q '[@%][A-Za-z]*[@%]' "$u"; then
+			echo "not ok $n - $base has an unreplaced placeholder"
+			failed=$((failed+1)); continue
+		fi
+		echo "ok $n - $base is sandboxed, placeholders replaced" ;;
 	*.socket)
 		grep -q '^ListenStream=/run/iocagg/.*\.sock$' "$u" &&
 		    grep -q '^SocketMode=0660' "$u" &&
