@@ -18,10 +18,61 @@
 #include "log.h"
 #include "xmalloc.h"
 
+#define PREP_MAX	96	/* prepared statements kept per connection */
+
 struct dbconn {
 	PGconn		*conn;		/* NULL until first used */
 	int		 busy;		/* lent to a thread */
+	char		*prep[PREP_MAX]; /* statements prepared on conn */
+	size_t		 nprep;
 };
+
+/* The connection is new: nothing is prepared on it. */
+static void
+prep_reset(struct dbconn *dc)
+{
+	size_t	 i;
+
+	for (i = 0; i < dc->nprep; i++)
+		free(dc->prep[i]);
+	dc->nprep = 0;
+}
+
+/*
+ * Run "sql" as a prepared statement on "dc": parsed and planned once
+ * per connection, which matters for the large lookup query.  The text
+ * is kept and compared, so the same SQL always finds its statement;
+ * beyond PREP_MAX statements, plain PQexecParams.
+ */
+static PGresult *
+exec_prepared(struct dbconn *dc, const char *sql, int n,
+    const char *const *params)
+{
+	char		 name[16];
+	size_t		 i;
+	PGresult	*pr;
+
+	for (i = 0; i < dc->nprep; i++)
+		if (strcmp(dc->prep[i], sql) == 0)
+			break;
+	(void)snprintf(name, sizeof(name), "iocagg_%zu", i);
+	if (i == dc->nprep) {
+		if (dc->nprep == PREP_MAX ||
+		    PQtransactionStatus(dc->conn) == PQTRANS_INERROR)
+			return PQexecParams(dc->conn, sql, n, NULL, params,
+			    NULL, NULL, 0);
+		pr = PQprepare(dc->conn, name, sql, n, NULL);
+		if (PQresultStatus(pr) != PGRES_COMMAND_OK) {
+			/* Let the plain path report the error. */
+			PQclear(pr);
+			return PQexecParams(dc->conn, sql, n, NULL, params,
+			    NULL, NULL, 0);
+		}
+		PQclear(pr);
+		dc->prep[dc->nprep++] = xstrdup(sql);
+	}
+	return PQexecPrepared(dc->conn, name, n, params, NULL, NULL, 0);
+}
 
 /*
  * A small pool: threads borrow a connection for one statement, or pin
@@ -70,12 +121,15 @@ db_open(void)
 void
 db_close(struct db *db)
 {
-	size_t	 i;
+	size_t	 i, j;
 
 	if (db == NULL)
 		return;
-	for (i = 0; i < db->n; i++)
+	for (i = 0; i < db->n; i++) {
 		PQfinish(db->c[i].conn);
+		for (j = 0; j < db->c[i].nprep; j++)
+			free(db->c[i].prep[j]);
+	}
 	free(db->c);
 	freezero_str(db->conninfo);
 	(void)pthread_mutex_destroy(&db->mu);
@@ -105,6 +159,7 @@ conn_ensure(struct db *db, struct dbconn *dc)
 		return 0;
 	PQfinish(dc->conn);
 	dc->conn = NULL;
+	prep_reset(dc);
 
 	/* The connection string may override connect_timeout: it comes
 	 * after our default and libpq lets later keywords win. */
@@ -268,7 +323,7 @@ db_exec(struct db *db, const char *sql, int n, const char *const *params,
 		*res = DB_UNAVAILABLE;
 		return NULL;
 	}
-	pr = PQexecParams(dc->conn, sql, n, NULL, params, NULL, NULL, 0);
+	pr = exec_prepared(dc, sql, n, params);
 	*res = db_map(dc->conn, sql, pr);
 	if (*res == DB_UNAVAILABLE && dc != pinned) {
 		PQfinish(dc->conn);
