@@ -49,10 +49,14 @@ static const char *const stmts[STMT__MAX] = {
 	"FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1",
 	/* STMT_TOKEN_USED */
 	"UPDATE api_tokens SET last_used_at = (now() AT TIME ZONE 'utc') "
-	"WHERE id = $1",
+	"WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < "
+	"(now() AT TIME ZONE 'utc') - interval '1 minute')",
 	/* STMT_TOKEN_USED_LOG: one round trip for both writes. */
+	/* last_used_at moves once a minute at most: a write per request
+	 * would cost more than the audit row itself. */
 	"WITH t AS (UPDATE api_tokens SET last_used_at = "
-	"(now() AT TIME ZONE 'utc') WHERE id = $1) "
+	"(now() AT TIME ZONE 'utc') WHERE id = $1 AND (last_used_at IS NULL "
+	"OR last_used_at < (now() AT TIME ZONE 'utc') - interval '1 minute')) "
 	"INSERT INTO user_logs (user_id, ip_address, user_agent, uri, "
 	"method, trace_id) VALUES ($2, $3, $4, $5, $6, $7)",
 	/* STMT_USER_BY_ID */

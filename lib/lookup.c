@@ -144,14 +144,14 @@ static const char *const stmts[STMT__MAX] = {
 	"INSERT INTO requests (id, data, kind, trace_id, user_id)"
 	" VALUES ($1, $2, $3, $4, $5)",
 	/* STMT_HISTORY: every source's row in one statement. */
-	"INSERT INTO source_requests (started_at, ended_at, errors, data,"
+	"INSERT INTO source_requests (id, started_at, ended_at, errors, data,"
 	" cache_action, cache_expires_at, cache_cached_at, cache_key,"
 	" request_id, source_id, source_name, source_slug, source_url,"
-	" source_favicon) SELECT r.started_at, r.ended_at, r.errors, r.data,"
+	" source_favicon) SELECT r.id, r.started_at, r.ended_at, r.errors, r.data,"
 	" r.cache_action, r.cache_expires_at, r.cache_cached_at, r.cache_key,"
 	" $1, r.source_id, r.source_name, r.source_slug, r.source_url,"
 	" r.source_favicon FROM json_to_recordset($2::json) AS r("
-	"started_at timestamp, ended_at timestamp, errors jsonb, data jsonb,"
+	"id text, started_at timestamp, ended_at timestamp, errors jsonb, data jsonb,"
 	" cache_action text, cache_expires_at timestamp,"
 	" cache_cached_at timestamp, cache_key text, source_id text,"
 	" source_name text, source_slug text, source_url text,"
@@ -1150,6 +1150,7 @@ lookup_save(struct db *db, struct lookup *lk)
 	json_object	*a, *r;
 	const struct lk_src *s;
 	const char	*p[2];
+	char		 id[NANOID_LEN + 1];
 	size_t		 i;
 
 	if (lk == NULL || lk->n == 0)
@@ -1158,6 +1159,9 @@ lookup_save(struct db *db, struct lookup *lk)
 	for (i = 0; i < lk->n; i++) {
 		s = &lk->s[i];
 		r = json_object_new_object();
+		/* Ids made here: cheaper than nanoid() in plpgsql per row. */
+		nanoid(id);
+		(void)jadd(r, "id", json_object_new_string(id));
 		(void)jadd(r, "started_at", json_object_new_string(
 		    s->started));
 		(void)jadd(r, "ended_at", json_object_new_string(
