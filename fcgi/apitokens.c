@@ -107,31 +107,6 @@ read_body(struct req *r, struct fval *v, int partial)
 	return 0;
 }
 
-/*
- * Run one write statement in its own transaction.  Returns its result
- * (to be cleared) or NULL; "*res" is DB_NOTFOUND when the statement
- * touched no row of the caller's, which is then rolled back.
- */
-static PGresult *
-write1(struct req *r, enum stmt st, int n, const char *const *p,
-    enum dbres *res)
-{
-	PGresult	*pr;
-
-	if ((*res = db_begin(r->db)) != DB_OK)
-		return NULL;
-	pr = db_exec(r->db, stmts[st], n, p, res);
-	if (*res == DB_OK && PQntuples(pr) == 0)
-		*res = DB_NOTFOUND;
-	if (*res != DB_OK) {
-		db_rollback(r->db);
-		return pr;
-	}
-	if ((*res = db_commit(r->db)) != DB_OK)
-		db_rollback(r->db);
-	return pr;
-}
-
 /* Answer a failed write of a token. */
 static void
 write_error(struct req *r, enum dbres res)
@@ -198,7 +173,7 @@ tokens_create(struct req *r)
 	p[2] = hash;
 	p[3] = v[F_EXPIRES].text;
 	p[4] = r->user->id;
-	pr = write1(r, STMT_CREATE, 5, p, &res);
+	pr = rest_write1(r, stmts[STMT_CREATE], 5, p, &res);
 	if (res != DB_OK)
 		write_error(r, res);
 	else {
@@ -237,7 +212,7 @@ tokens_update(struct req *r)
 	p[2] = v[F_NOTE].text;
 	p[3] = v[F_EXPIRES].present ? "true" : "false";
 	p[4] = v[F_EXPIRES].text;
-	pr = write1(r, STMT_UPDATE, 5, p, &res);
+	pr = rest_write1(r, stmts[STMT_UPDATE], 5, p, &res);
 	if (res == DB_OK)
 		http_empty(r, 204);
 	else
@@ -261,7 +236,7 @@ tokens_delete(struct req *r)
 		return;
 	p[0] = id;
 	p[1] = r->user->id;
-	pr = write1(r, STMT_DELETE, 2, p, &res);
+	pr = rest_write1(r, stmts[STMT_DELETE], 2, p, &res);
 	if (res == DB_OK)
 		http_empty(r, 204);
 	else
@@ -290,7 +265,7 @@ tokens_regenerate(struct req *r)
 	p[0] = id;
 	p[1] = r->user->id;
 	p[2] = hash;
-	pr = write1(r, STMT_REGENERATE, 3, p, &res);
+	pr = rest_write1(r, stmts[STMT_REGENERATE], 3, p, &res);
 	if (res == DB_OK)
 		http_text(r, 200, "text/plain; charset=utf-8", secret);
 	else

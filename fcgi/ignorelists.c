@@ -863,20 +863,9 @@ out:
 static void
 il_by_slug(struct req *r)
 {
-	PGresult	*pr;
-	enum dbres	 res;
 	const char	*p[1] = { req_arg(r, 0) };
 
-	pr = db_query(r->db, stmts[STMT_BY_SLUG], 1, p, &res);
-	if (res != DB_OK)
-		rest_db_error(r, res, "ignore list");
-	else if (PQntuples(pr) == 0)
-		http_error(r, 404, "not_found", "no ignore list has this "
-		    "slug");
-	else
-		http_text(r, 200, "text/plain; charset=utf-8",
-		    PQgetvalue(pr, 0, 0));
-	PQclear(pr);
+	rest_text(r, stmts[STMT_BY_SLUG], 1, p, "ignore list");
 }
 
 /*

@@ -180,31 +180,6 @@ encrypt_value(struct req *r, const char *plain)
 	return enc;
 }
 
-/*
- * Run one write statement in its own transaction.  Returns its result
- * (to be cleared) or NULL; "*res" is DB_NOTFOUND when the statement
- * touched no row, which is then rolled back.
- */
-static PGresult *
-write1(struct req *r, enum stmt st, int n, const char *const *p,
-    enum dbres *res)
-{
-	PGresult	*pr;
-
-	if ((*res = db_begin(r->db)) != DB_OK)
-		return NULL;
-	pr = db_exec(r->db, stmts[st], n, p, res);
-	if (*res == DB_OK && PQntuples(pr) == 0)
-		*res = DB_NOTFOUND;
-	if (*res != DB_OK) {
-		db_rollback(r->db);
-		return pr;
-	}
-	if ((*res = db_commit(r->db)) != DB_OK)
-		db_rollback(r->db);
-	return pr;
-}
-
 /* Answer a failed write of a secret. */
 static void
 write_error(struct req *r, enum dbres res)
@@ -268,7 +243,7 @@ secrets_create(struct req *r)
 	p[2] = v[F_DESC].text;
 	p[3] = v[F_EXPIRES].text;
 	p[4] = r->user->id;
-	pr = write1(r, STMT_CREATE, 5, p, &res);
+	pr = rest_write1(r, stmts[STMT_CREATE], 5, p, &res);
 	if (res == DB_OK)
 		rest_created(r, 201, pr);
 	else
@@ -310,7 +285,7 @@ secrets_update(struct req *r)
 	p[5] = v[F_EXPIRES].present ? "true" : "false";
 	p[6] = v[F_EXPIRES].text;
 	p[7] = r->user->id;
-	pr = write1(r, STMT_UPDATE, 8, p, &res);
+	pr = rest_write1(r, stmts[STMT_UPDATE], 8, p, &res);
 	if (res == DB_OK)
 		http_empty(r, 204);
 	else
@@ -334,7 +309,7 @@ secrets_delete(struct req *r)
 	if ((id = rest_id(r, 0, "secret")) == NULL)
 		return;
 	p[0] = id;
-	pr = write1(r, STMT_DELETE, 1, p, &res);
+	pr = rest_write1(r, stmts[STMT_DELETE], 1, p, &res);
 	if (res == DB_OK)
 		http_empty(r, 204);
 	else

@@ -519,3 +519,41 @@ rest_created(struct req *r, int status, PGresult *pr)
 	http_json(r, status, o);
 	json_object_put(o);
 }
+
+PGresult *
+rest_write1(struct req *r, const char *sql, int n, const char *const *p,
+    enum dbres *res)
+{
+	PGresult	*pr;
+
+	if ((*res = db_begin(r->db)) != DB_OK)
+		return NULL;
+	pr = db_exec(r->db, sql, n, p, res);
+	if (*res == DB_OK && PQntuples(pr) == 0)
+		*res = DB_NOTFOUND;
+	if (*res != DB_OK) {
+		db_rollback(r->db);
+		return pr;
+	}
+	if ((*res = db_commit(r->db)) != DB_OK)
+		db_rollback(r->db);
+	return pr;
+}
+
+void
+rest_text(struct req *r, const char *sql, int n, const char *const *p,
+    const char *what)
+{
+	PGresult	*pr;
+	enum dbres	 res;
+
+	pr = db_query(r->db, sql, n, p, &res);
+	if (res != DB_OK)
+		rest_db_error(r, res, what);
+	else if (PQntuples(pr) == 0)
+		http_error(r, 404, "not_found", "no %s has this slug", what);
+	else
+		http_text(r, 200, "text/plain; charset=utf-8",
+		    PQgetvalue(pr, 0, 0));
+	PQclear(pr);
+}

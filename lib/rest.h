@@ -85,6 +85,17 @@ void		 rest_send(struct req *, PGresult *);
 /* Run a query and send its one row (200) or 404 "what". */
 void		 rest_row(struct req *, const char *sql, int n,
 		    const char *const *params, const char *what);
+/*
+ * Run one write statement in its own transaction.  Returns its result
+ * (to be cleared) or NULL; "*res" is DB_NOTFOUND when the statement
+ * touched no row (RETURNING nothing), which is then rolled back.
+ */
+PGresult	*rest_write1(struct req *, const char *sql, int n,
+		    const char *const *params, enum dbres *res);
+/* Run a query and send its first column as text/plain (200), or 404
+ * "no <what> has this slug". */
+void		 rest_text(struct req *, const char *sql, int n,
+		    const char *const *params, const char *what);
 /* Send {"id": ..., "slug": ...} or another one-row result as JSON. */
 void		 rest_created(struct req *, int status, PGresult *);
 /* A PostgreSQL text[] literal of "n" strings (xmalloc'd). */
