@@ -1,5 +1,6 @@
 ## man/local.mk -- mdoc pages for every program; linted in make check.
 dist_man_MANS += \
+	man/iocagg.1 \
 	man/iocagg.7 \
 	man/iocagg.conf.5 \
 	man/iocagg-fcgi.8 \

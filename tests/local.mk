@@ -81,6 +81,7 @@ INTEG_TESTS = \
 	tests/integ/t0650-auth.py \
 	tests/integ/t0660-openapi.py \
 	tests/integ/t0670-admin-flow.py \
+	tests/integ/t0800-cli.py \
 	tests/integ/t0400-restart.py
 
 TESTS += $(UNIT_TESTS) $(SH_TESTS) $(INTEG_TESTS)
@@ -111,7 +112,10 @@ tests/integ/t0400-restart.log: tests/integ/t0100-health.log \
 	tests/integ/t0610-ignorelists.log tests/integ/t0620-sources.log \
 	tests/integ/t0630-secrets.log tests/integ/t0640-config.log \
 	tests/integ/t0650-auth.log tests/integ/t0660-openapi.log \
-	tests/integ/t0670-admin-flow.log
+	tests/integ/t0670-admin-flow.log tests/integ/t0800-cli.log
+# The CLI's slow lookups would upset the in-flight counts of t0530/t0540.
+tests/integ/t0800-cli.log: tests/integ/t0530-sse.log \
+	tests/integ/t0540-concurrency.log
 # Both switch python_runner_enabled: not at the same time.
 tests/integ/t0640-config.log: tests/integ/t0510-checks.log
 # The concurrency test wants the machine to itself.
