@@ -17,7 +17,8 @@ UNIT_TESTS = \
 	tests/unit/t-slug \
 	tests/unit/t-indicator \
 	tests/unit/t-secret \
-	tests/unit/t-source
+	tests/unit/t-source \
+	tests/unit/t-duk
 
 check_PROGRAMS += $(UNIT_TESTS)
 UNIT_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests $(JSONC_CFLAGS) \
@@ -56,6 +57,10 @@ tests_unit_t_secret_LDADD = $(IOCAGG_LIBS)
 tests_unit_t_source_SOURCES = tests/unit/t-source.c tests/tap.h
 tests_unit_t_source_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_t_source_LDADD = $(IOCAGG_LIBS)
+tests_unit_t_duk_SOURCES = tests/unit/t-duk.c tests/tap.h $(JS_ENGINE_SOURCES)
+nodist_tests_unit_t_duk_SOURCES = $(JS_ENGINE_NODIST_SOURCES)
+tests_unit_t_duk_CFLAGS = $(UNIT_CFLAGS) $(JS_ENGINE_CFLAGS)
+tests_unit_t_duk_LDADD = $(JS_ENGINE_LIBS) $(IOCAGG_LIBS)
 
 SH_TESTS = \
 	tests/t-mandoc.sh \
@@ -82,6 +87,7 @@ INTEG_TESTS = \
 	tests/integ/t0660-openapi.py \
 	tests/integ/t0670-admin-flow.py \
 	tests/integ/t0800-cli.py \
+	tests/integ/t0700-runner.py \
 	tests/integ/t0400-restart.py
 
 TESTS += $(UNIT_TESTS) $(SH_TESTS) $(INTEG_TESTS)
@@ -119,6 +125,7 @@ tests/integ/t0800-cli.log: tests/integ/t0530-sse.log \
 # Both switch python_runner_enabled: not at the same time.
 tests/integ/t0640-config.log: tests/integ/t0510-checks.log
 # The concurrency test wants the machine to itself.
+tests/integ/t0540-concurrency.log: tests/integ/t0700-runner.log
 tests/integ/t0540-concurrency.log: tests/integ/t0500-lookup.log \
 	tests/integ/t0510-checks.log tests/integ/t0520-cache.log \
 	tests/integ/t0530-sse.log

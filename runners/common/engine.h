@@ -36,7 +36,8 @@ enum eng_res {
 struct eng_host {
 	const char	*source_id;
 	/* HTTP through libcurl with the call's deadline and size cap;
-	 * returns 0 and sets *status/*body (xmalloc'd) or -1 with *err. */
+	 * returns 0 and sets *status and *body_out (xmalloc'd) or -1
+	 * with *err. */
 	int	(*http)(void *ctx, const char *method, const char *url,
 		    const char *body, const char *const *headers,
 		    long *status, char **body_out, size_t *len,
@@ -57,6 +58,10 @@ struct engine {
 			    char **err);
 	void		(*unload)(const char *source_id);
 	/*
+	 * deadline_ms below is an absolute time on CLOCK_MONOTONIC in
+	 * milliseconds (runner_now_ms() in core.h); the core kills a
+	 * worker that overruns it, an engine may also check it itself.
+	 *
 	 * Call fetch_data(data, kind) of a loaded source.  On ENG_OK,
 	 * *json is the result as JSON text (a str result becomes a JSON
 	 * string; dict/list/object/array as they are), xmalloc'd.
