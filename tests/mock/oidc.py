@@ -140,7 +140,9 @@ class Provider:
         header = {"alg": "RS256", "typ": "JWT", "kid": "k1"}
         signer = self.key.sign
         if "nonce" in bad:
-            claims["nonce"] = "x" + grant["nonce"][1:]
+            n = grant["nonce"]
+            # another nonce, always: change its first character
+            claims["nonce"] = ("y" if n[:1] == "x" else "x") + n[1:]
         if "no_nonce" in bad:
             del claims["nonce"]
         if "aud" in bad:
