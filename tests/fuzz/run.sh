@@ -6,13 +6,13 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}; [ $# -gt 0 ] && shift
-targets=${*:-"indicator request json conf"}
+targets=${*:-"indicator request json conf jwt"}
 out=$top/tests/fuzz/out
 mkdir -p "$out"
-: > "$out/config.h"
+printf '#define PACKAGE_VERSION "fuzz"\n' > "$out/config.h"
 CFLAGS="-g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$out -I$top/lib -DHAVE_EXPLICIT_BZERO"
-LIBSRC="$top/lib/compat.c $top/lib/xmalloc.c $top/lib/log.c $top/lib/conf.c $top/lib/json.c $top/lib/http.c $top/lib/nanoid.c $top/lib/slug.c $top/lib/indicator.c $top/lib/auth.c $top/lib/db.c $top/lib/kv.c"
-LIBS=$(pkg-config --cflags --libs json-c libcurl libsodium libpq hiredis fcgi libsystemd)
+LIBSRC="$top/lib/jwt.c $top/lib/secret.c $top/lib/compat.c $top/lib/xmalloc.c $top/lib/log.c $top/lib/conf.c $top/lib/json.c $top/lib/http.c $top/lib/nanoid.c $top/lib/slug.c $top/lib/indicator.c $top/lib/auth.c $top/lib/db.c $top/lib/kv.c"
+LIBS=$(pkg-config --cflags --libs json-c libcurl libsodium libpq hiredis fcgi libsystemd openssl)
 for t in $targets; do
 	echo "== fuzz-$t ($secs s)"
 	# shellcheck disable=SC2086
