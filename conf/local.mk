@@ -8,7 +8,7 @@ dist_iocaggconf_DATA = conf/iocagg.conf
 nginxsitedir = $(sysconfdir)/nginx/sites-available
 nginxsite_DATA = conf/nginx/iocagg.conf
 EXTRA_DIST += conf/nginx/iocagg.conf.in conf/systemd/iocagg-fcgi.socket.in \
-	conf/systemd/iocagg-fcgi.service.in
+	conf/systemd/iocagg-fcgi.service.in conf/systemd/iocagg-runner.service.in
 CLEANFILES += conf/nginx/iocagg.conf
 
 # "route" is the URL segment each group answers.
@@ -27,6 +27,7 @@ route_notifications = notifications
 route_favicon = favicon
 route_auth = auth
 route_docs = docs
+route_runners = runners
 
 conf/nginx/iocagg.conf: $(srcdir)/conf/nginx/iocagg.conf.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) conf/nginx && \
@@ -37,11 +38,28 @@ conf/nginx/iocagg.conf: $(srcdir)/conf/nginx/iocagg.conf.in Makefile
 FCGI_UNITS = $(foreach g,$(FCGI_GROUPS),conf/systemd/iocagg-$(g).socket \
 	conf/systemd/iocagg-$(g).service)
 
+# The runners: one service each (no socket unit: they listen
+# themselves), from one template.
+RUNNER_UNITS = conf/systemd/iocagg-python-runner.service \
+	conf/systemd/iocagg-js-runner.service
+lang_python = Python
+lang_js = JavaScript
+kind_python = python
+kind_js = javascript
+
 if HAVE_SYSTEMD
-systemdsystemunit_DATA = $(FCGI_UNITS)
+systemdsystemunit_DATA = $(FCGI_UNITS) $(RUNNER_UNITS)
 endif
-CLEANFILES += $(FCGI_UNITS)
-all-local: $(FCGI_UNITS)
+CLEANFILES += $(FCGI_UNITS) $(RUNNER_UNITS)
+all-local: $(FCGI_UNITS) $(RUNNER_UNITS)
+
+$(RUNNER_UNITS): conf/systemd/iocagg-%-runner.service: $(srcdir)/conf/systemd/iocagg-runner.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) conf/systemd && \
+	$(SED) -e 's|@PROG@|$*-runner|g' -e 's|@LANG@|$(lang_$*)|g' \
+	    -e 's|@KIND@|$(kind_$*)|g' \
+	    -e 's|@pkglibexecdir@|$(pkglibexecdir)|g' \
+	    -e 's|%SBINDIR%|$(sbindir)|g' \
+	    -e 's|%SYSCONFDIR%|$(sysconfdir)|g' $< > $@.tmp && mv $@.tmp $@
 
 conf/systemd/iocagg-%.socket: $(srcdir)/conf/systemd/iocagg-fcgi.socket.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) conf/systemd && \

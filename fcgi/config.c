@@ -271,6 +271,11 @@ proxy_url_ok(const char *s)
 		return 0;
 	memcpy(scheme, s, n);
 	scheme[n] = '\0';
+	/* No "user:password@": every user may read the config, so a
+	 * credential would leak (a proxy needing one is configured in
+	 * iocagg.conf's upstream_proxy, readable by root only). */
+	if (strchr(sep + 3, '@') != NULL)
+		return 0;
 	return proxy_type_ok(scheme) && sep[3] != '\0' && sep[3] != '/' &&
 	    sep[3] != ':';
 }
@@ -352,7 +357,7 @@ value_parse(const struct key *k, json_object *v, char **out, char *why,
 				(void)snprintf(why, whysz, "must be a proxy "
 				    "URL such as http://proxy:3128 (http, "
 				    "https, socks4, socks4a, socks5 or "
-				    "socks5h)");
+				    "socks5h), without credentials");
 				return -1;
 			}
 			break;

@@ -12,6 +12,9 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+#include <netinet/in.h>
+
 #include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
@@ -46,6 +49,9 @@
 #define ICON_CSP	"default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 static void	favicon_get(struct req *);
+
+static curl_socket_t	open_public(void *, curlsocktype, struct curl_sockaddr *);
+static int	icon_path(CURL *);
 
 static const struct route routes[] = {
 	{ METHOD_GET, "/api/v1/favicon", favicon_get, NULL, 0 },
@@ -338,6 +344,7 @@ favicon_get(struct req *r)
 	    (curl_off_t)ICON_MAX);
 	(void)curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	(void)curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	(void)curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_public);
 	cc = curl_easy_perform(c);
 	(void)curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 
@@ -361,7 +368,10 @@ favicon_get(struct req *r)
 		    "%s: %s", key + 8, curl_easy_strerror(cc));
 		goto out;
 	}
-	if (status < 200 || status > 299 || b.len == 0) {
+	/* A redirect elsewhere than a /favicon.ico never returns its body:
+	 * this route must not read arbitrary URLs for its caller. */
+	if (status < 200 || status > 299 || b.len == 0 ||
+	    !icon_path(c)) {
 		store_icon(r, key, NULL, NULL);
 		send_icon(r, NULL, NULL, 0);
 		goto out;
@@ -376,6 +386,61 @@ out:
 	free(b.buf);
 	free(target);
 	free(key);
+}
+
+/*
+ * Connect only to public addresses: never link-local (cloud metadata),
+ * private, shared or unspecified ones, also after a redirect.  Loopback
+ * stays allowed: it only ever reaches /favicon.ico of the host itself.
+ */
+static curl_socket_t
+open_public(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	const unsigned char	*b;
+
+	(void)arg;
+	(void)purpose;
+	if (a->family == AF_INET) {
+		b = (const unsigned char *)&((struct sockaddr_in *)
+		    (void *)&a->addr)->sin_addr;
+		if (b[0] == 10 || b[0] == 0 || (b[0] == 169 && b[1] == 254) ||
+		    (b[0] == 172 && (b[1] & 0xf0) == 16) ||
+		    (b[0] == 192 && b[1] == 168) ||
+		    (b[0] == 100 && (b[1] & 0xc0) == 64))
+			return CURL_SOCKET_BAD;
+	} else if (a->family == AF_INET6) {
+		b = ((struct sockaddr_in6 *)(void *)&a->addr)->sin6_addr.s6_addr;
+		if ((b[0] == 0xfe && (b[1] & 0xc0) == 0x80) ||
+		    (b[0] & 0xfe) == 0xfc)
+			return CURL_SOCKET_BAD;
+		/* IPv4-mapped: the same rules. */
+		if (memcmp(b, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0 &&
+		    (b[12] == 10 || b[12] == 0 || (b[12] == 169 &&
+		    b[13] == 254) || (b[12] == 172 && (b[13] & 0xf0) == 16) ||
+		    (b[12] == 192 && b[13] == 168)))
+			return CURL_SOCKET_BAD;
+	} else
+		return CURL_SOCKET_BAD;
+	return socket(a->family, a->socktype, a->protocol);
+}
+
+/* Did the transfer end on a /favicon.ico (after any redirects)? */
+static int
+icon_path(CURL *c)
+{
+	char		*eff = NULL, *path = NULL;
+	CURLU		*u;
+	int		 ok = 0;
+
+	if (curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff) != CURLE_OK ||
+	    eff == NULL || (u = curl_url()) == NULL)
+		return 0;
+	if (curl_url_set(u, CURLUPART_URL, eff, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK)
+		ok = strcmp(path, "/favicon.ico") == 0;
+	curl_free(path);
+	curl_url_cleanup(u);
+	return ok;
 }
 
 int

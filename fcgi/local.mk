@@ -2,7 +2,7 @@
 ## Adding a group: add its name to FCGI_GROUPS, write fcgi/<group>.c,
 ## add a location to conf/nginx/iocagg.conf.in and a section to
 ## man/iocagg-fcgi.8.
-FCGI_GROUPS = health indicatorkinds users requests providers sources ignorelists secrets apitokens config stats notifications favicon auth docs
+FCGI_GROUPS = health indicatorkinds users requests providers sources ignorelists secrets apitokens config stats notifications favicon auth docs runners
 
 pkglibexec_PROGRAMS += fcgi/iocagg-health fcgi/iocagg-indicatorkinds \
 	fcgi/iocagg-users fcgi/iocagg-requests \
@@ -16,7 +16,8 @@ pkglibexec_PROGRAMS += fcgi/iocagg-health fcgi/iocagg-indicatorkinds \
 	fcgi/iocagg-notifications \
 	fcgi/iocagg-favicon \
 	fcgi/iocagg-auth \
-	fcgi/iocagg-docs
+	fcgi/iocagg-docs \
+	fcgi/iocagg-runners
 
 FCGI_CFLAGS_ALL = $(AM_CFLAGS) $(FCGI_CFLAGS) $(PQ_CFLAGS) \
 	$(JSONC_CFLAGS) $(HIREDIS_CFLAGS)
@@ -35,7 +36,7 @@ fcgi_iocagg_users_LDADD = $(IOCAGG_LIBS)
 
 fcgi_iocagg_requests_SOURCES = fcgi/requests.c
 fcgi_iocagg_requests_CFLAGS = $(FCGI_CFLAGS_ALL) $(CURL_CFLAGS)
-fcgi_iocagg_requests_LDADD = $(IOCAGG_LIBS)
+fcgi_iocagg_requests_LDADD = $(IOCAGG_LIBS) $(RUNNER_CLIENT_LIBS)
 
 fcgi_iocagg_providers_SOURCES = fcgi/providers.c
 fcgi_iocagg_providers_CFLAGS = $(FCGI_CFLAGS_ALL) $(CURL_CFLAGS)
@@ -43,7 +44,7 @@ fcgi_iocagg_providers_LDADD = $(IOCAGG_LIBS)
 
 fcgi_iocagg_sources_SOURCES = fcgi/sources.c
 fcgi_iocagg_sources_CFLAGS = $(FCGI_CFLAGS_ALL) $(CURL_CFLAGS)
-fcgi_iocagg_sources_LDADD = $(IOCAGG_LIBS)
+fcgi_iocagg_sources_LDADD = $(IOCAGG_LIBS) $(RUNNER_CLIENT_LIBS)
 
 fcgi_iocagg_ignorelists_SOURCES = fcgi/ignorelists.c
 fcgi_iocagg_ignorelists_CFLAGS = $(FCGI_CFLAGS_ALL) $(CURL_CFLAGS)
@@ -80,3 +81,10 @@ fcgi_iocagg_auth_LDADD = $(IOCAGG_LIBS)
 fcgi_iocagg_docs_SOURCES = fcgi/docs.c
 fcgi_iocagg_docs_CFLAGS = $(FCGI_CFLAGS_ALL) $(CURL_CFLAGS)
 fcgi_iocagg_docs_LDADD = $(IOCAGG_LIBS)
+
+# The runners' status stream: a gRPC client of both runners.
+fcgi_iocagg_runners_SOURCES = fcgi/runners.c
+fcgi_iocagg_runners_CFLAGS = $(FCGI_CFLAGS_ALL) $(GRPC_CFLAGS) \
+	$(PROTOBUFC_CFLAGS)
+fcgi_iocagg_runners_LDADD = $(IOCAGG_LIBS) $(RUNNER_CLIENT_LIBS)
+$(fcgi_iocagg_runners_OBJECTS): $(PROTO_H)

@@ -413,16 +413,16 @@ sync_header(struct req *r, enum sync s)
 
 /* Best-effort undo of runner changes when the commit failed. */
 static void
-runner_undo_update(const char *kind, const char *id, const char *old_kind,
-    const char *old_code)
+runner_undo_update(struct db *db, const char *kind, const char *id,
+    const char *old_kind, const char *old_code)
 {
 	char	 err[256];
 
 	if (old_kind != NULL && code_kind(old_kind) && old_code != NULL &&
 	    strcmp(old_kind, kind) == 0)
-		(void)runner_update(kind, id, old_code, err, sizeof(err));
+		(void)runner_update(db, kind, id, old_code, err, sizeof(err));
 	else
-		(void)runner_delete(kind, id, err, sizeof(err));
+		(void)runner_delete(db, kind, id, err, sizeof(err));
 }
 
 /* --- Source bodies ---------------------------------------------------- */
@@ -578,7 +578,7 @@ src_create(struct req *r)
 	enum dbres	 res;
 	enum runner_res	 rr = RUNNER_UNREACHABLE;
 	enum sync	 sync = SYNC_NONE;
-	char		*slug = NULL, *id = NULL, err[256] = "";
+	char		*slug = NULL, *id = NULL, err[1024] = "";
 	size_t		 i, k;
 
 	if ((body = rest_object(r)) == NULL)
@@ -615,7 +615,7 @@ src_create(struct req *r)
 	}
 	id = xstrdup(PQgetvalue(pr, 0, 0));
 	if (code_kind(v[FL_KIND])) {
-		rr = runner_update(v[FL_KIND], id, v[FL_SOURCE_CODE], err,
+		rr = runner_update(r->db, v[FL_KIND], id, v[FL_SOURCE_CODE], err,
 		    sizeof(err));
 		if (rr == RUNNER_REFUSED) {
 			http_error(r, 422, "invalid_field", "'sourceCode' was "
@@ -626,7 +626,7 @@ src_create(struct req *r)
 	}
 	if ((res = db_commit(r->db)) != DB_OK) {
 		if (rr == RUNNER_OK)
-			runner_undo_update(v[FL_KIND], id, NULL, NULL);
+			runner_undo_update(r->db, v[FL_KIND], id, NULL, NULL);
 		rest_db_error(r, res, "source");
 		goto out;
 	}
@@ -712,7 +712,7 @@ src_update(struct req *r)
 	enum runner_res	 rd = RUNNER_UNREACHABLE, ru = RUNNER_UNREACHABLE;
 	enum sync	 sync = SYNC_NONE;
 	char		*slug = NULL, *old_kind = NULL, *old_code = NULL;
-	char		 err[256] = "", derr[256] = "";
+	char		 err[1024] = "", derr[1024] = "";
 	int		 kind_changed, builtin_changed;
 	int		 did_delete = 0, did_update = 0;
 	size_t		 i, k;
@@ -795,16 +795,16 @@ src_update(struct req *r)
 	/* The old kind's runner forgets a source that changed kind; the
 	 * new kind's runner gets the code (again: PATCH {} retries). */
 	if (code_kind(old_kind) && kind_changed) {
-		rd = runner_delete(old_kind, id, derr, sizeof(derr));
+		rd = runner_delete(r->db, old_kind, id, derr, sizeof(derr));
 		did_delete = 1;
 	}
 	if (code_kind(v[FL_KIND])) {
-		ru = runner_update(v[FL_KIND], id, v[FL_SOURCE_CODE], err,
+		ru = runner_update(r->db, v[FL_KIND], id, v[FL_SOURCE_CODE], err,
 		    sizeof(err));
 		did_update = 1;
 		if (ru == RUNNER_REFUSED) {
 			if (rd == RUNNER_OK)
-				(void)runner_update(old_kind, id, old_code,
+				(void)runner_update(r->db, old_kind, id, old_code,
 				    derr, sizeof(derr));
 			http_error(r, 422, "invalid_field", "'sourceCode' was "
 			    "refused by the %s runner: %s",
@@ -814,9 +814,10 @@ src_update(struct req *r)
 	}
 	if ((res = db_commit(r->db)) != DB_OK) {
 		if (ru == RUNNER_OK)
-			runner_undo_update(v[FL_KIND], id, old_kind, old_code);
+			runner_undo_update(r->db, v[FL_KIND], id, old_kind,
+			    old_code);
 		if (rd == RUNNER_OK && old_code != NULL)
-			(void)runner_update(old_kind, id, old_code, derr,
+			(void)runner_update(r->db, old_kind, id, old_code, derr,
 			    sizeof(derr));
 		rest_db_error(r, res, "source");
 		goto out;
@@ -879,10 +880,11 @@ src_delete(struct req *r)
 		goto rollback;
 	}
 	if (code_kind(kind))
-		rd = runner_delete(kind, id, err, sizeof(err));
+		rd = runner_delete(r->db, kind, id, err, sizeof(err));
 	if ((res = db_commit(r->db)) != DB_OK) {
 		if (rd == RUNNER_OK && code != NULL)
-			(void)runner_update(kind, id, code, err, sizeof(err));
+			(void)runner_update(r->db, kind, id, code, err,
+			    sizeof(err));
 		rest_db_error(r, res, "source");
 		PQclear(old);
 		return;
@@ -1071,6 +1073,16 @@ src_secrets_put(struct req *r)
 			}
 		if (in[i][SL_SECRET_ID].text != NULL)
 			sids[nsids++] = in[i][SL_SECRET_ID].text;
+	}
+	/*
+	 * Linking a secret hands its value to whatever URL the source
+	 * calls: that is using the secret, so it takes secrets_edit too,
+	 * not sources_edit alone.
+	 */
+	if (nsids > 0 && !user_has_role(r->user, ROLE_SECRETS_EDIT)) {
+		http_error(r, 403, "forbidden", "linking a secret to a source "
+		    "also requires the '%s' role", ROLE_SECRETS_EDIT);
+		goto out;
 	}
 	narr = rest_text_array(names, n);
 	sarr = rest_text_array(sids, nsids);

@@ -73,6 +73,8 @@ enum stmt {
 	STMT_PROVIDERS,
 	STMT_SOURCES,
 	STMT_REQUESTS,
+	STMT_ADMIN_LOCK,
+	STMT_OTHER_ADMINS,
 	STMT__MAX
 };
 
@@ -139,6 +141,12 @@ static const char *const stmts[STMT__MAX] = {
 	"SELECT id, created_at, updated_at, data, kind, trace_id, user_id "
 	"FROM requests WHERE user_id = $1 "
 	"ORDER BY created_at DESC, id DESC" PAGE,
+	/* STMT_ADMIN_LOCK: changes of the set of admins, and the sign-up
+	 * that makes the first admin (iocagg-auth), one at a time. */
+	"SELECT pg_advisory_xact_lock(7597970432826196737)",
+	/* STMT_OTHER_ADMINS: enabled admins other than $1. */
+	"SELECT count(*) FROM users WHERE enabled AND 'admin' = ANY(roles) "
+	"AND id <> $1",
 };
 
 /* The body of PATCH /api/v1/users/:id. */
@@ -338,6 +346,13 @@ lock_user(struct req *r, const char *id)
 		rest_db_error(r, res, "user");
 		return -1;
 	}
+	/* Two admins demoting each other at once must not both win. */
+	if ((res = db_cmd(r->db, stmts[STMT_ADMIN_LOCK], 0, NULL)) !=
+	    DB_OK) {
+		db_rollback(r->db);
+		rest_db_error(r, res, "user");
+		return -1;
+	}
 	pr = db_exec(r->db, stmts[STMT_USER_LOCK], 1, p, &res);
 	if (res == DB_OK && PQntuples(pr) == 0)
 		res = DB_NOTFOUND;
@@ -356,6 +371,22 @@ lock_user(struct req *r, const char *id)
 		return -1;
 	}
 	return admin;
+}
+
+/* Enabled admins other than "id"; -1 if unknown (treated as none). */
+static long long
+other_admins(struct req *r, const char *id)
+{
+	PGresult	*pr;
+	enum dbres	 res;
+	const char	*p[1] = { id };
+	long long	 n = 0;
+
+	pr = db_exec(r->db, stmts[STMT_OTHER_ADMINS], 1, p, &res);
+	if (res == DB_OK && PQntuples(pr) == 1)
+		n = strtoll(PQgetvalue(pr, 0, 0), NULL, 10);
+	PQclear(pr);
+	return n;
 }
 
 /*
@@ -404,6 +435,16 @@ users_update(struct req *r)
 		db_rollback(r->db);
 		http_error(r, 403, "forbidden", "only an admin may grant the "
 		    "admin role");
+		goto out;
+	}
+	/* The last enabled admin stays: else the next sign-up would
+	 * become an admin (iocagg-auth). */
+	if (admin && ((v[F_ENABLED].present && !v[F_ENABLED].i) ||
+	    (v[F_ROLES_].present && !roles_have_admin(v[F_ROLES_].j))) &&
+	    other_admins(r, id) == 0) {
+		db_rollback(r->db);
+		http_error(r, 422, "invalid_field", "this is the last enabled "
+		    "admin");
 		goto out;
 	}
 	/* Nothing to change: the user exists, that is all. */

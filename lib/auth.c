@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,8 @@ enum stmt {
 	STMT_USER_BY_ID,
 	STMT_USER_BY_EMAIL,
 	STMT_LOG,
+	STMT_BASIC_FAILS,
+	STMT_BASIC_FAILED,
 	STMT__MAX
 };
 
@@ -69,6 +72,16 @@ static const char *const stmts[STMT__MAX] = {
 	/* STMT_LOG */
 	"INSERT INTO user_logs (user_id, ip_address, user_agent, uri, "
 	"method, trace_id) VALUES ($1, $2, $3, $4, $5, $6)",
+	/* STMT_BASIC_FAILS: the login throttle of iocagg-auth(8), shared. */
+	"SELECT (SELECT count(*) FROM login_attempts WHERE NOT success AND "
+	"lower(email) = lower($1) AND created_at > (now() AT TIME ZONE "
+	"'utc') - interval '15 minutes') >= 5 OR (SELECT count(*) FROM "
+	"login_attempts WHERE NOT success AND ip_address = $2 AND "
+	"created_at > (now() AT TIME ZONE 'utc') - interval '15 minutes') "
+	">= 20",
+	/* STMT_BASIC_FAILED */
+	"INSERT INTO login_attempts (email, ip_address, success) "
+	"VALUES ($1, $2, false)",
 };
 
 void
@@ -337,17 +350,44 @@ auth_bearer(struct req *r, const char *tok)
 	return rc;
 }
 
+static char	dummy_buf[crypto_pwhash_STRBYTES];
+
+static void
+dummy_init(void)
+{
+	char	 pw[33];
+
+	random_alnum(pw, 32);
+	if (password_hash(pw, dummy_buf, sizeof(dummy_buf)) == -1)
+		dummy_buf[0] = '\0';
+	sodium_memzero(pw, sizeof(pw));
+}
+
+/*
+ * A valid argon2id hash of a random password, made once per process:
+ * what an unknown address is verified against.
+ */
+static const char *
+dummy_hash(void)
+{
+	static pthread_once_t	 once = PTHREAD_ONCE_INIT;
+
+	(void)pthread_once(&once, dummy_init);
+	return dummy_buf[0] != '\0' ? dummy_buf : NULL;
+}
+
 /* "Basic base64(email:password)", as the reference: local accounts. */
 static enum auth_res
 auth_basic(struct req *r, const char *b64)
 {
 	unsigned char	 buf[1100];
 	char		*colon;
-	const char	*p[1];
+	const char	*p[1], *bp[2], *ip;
 	size_t		 n;
 	PGresult	*pr;
 	enum dbres	 res;
 	enum auth_res	 rc = AUTH_DENIED;
+	int		 limited, ok;
 
 	if (strlen(b64) > 1400 || sodium_base642bin(buf, sizeof(buf) - 1,
 	    b64, strlen(b64), NULL, &n, NULL,
@@ -358,20 +398,42 @@ auth_basic(struct req *r, const char *b64)
 	    (colon = strchr((char *)buf, ':')) == NULL)
 		goto out;
 	*colon = '\0';
+	/* The same throttle as password logins: no unlimited guessing. */
+	ip = req_env(r, "REMOTE_ADDR");
+	bp[0] = (char *)buf;
+	bp[1] = ip != NULL ? ip : "-";
+	pr = db_query(r->db, stmts[STMT_BASIC_FAILS], 2, bp, &res);
+	if (res != DB_OK) {
+		PQclear(pr);
+		rc = AUTH_UNAVAILABLE;
+		goto out;
+	}
+	limited = PQntuples(pr) == 1 && *PQgetvalue(pr, 0, 0) == 't';
+	PQclear(pr);
+	if (limited) {
+		log_info("basic authentication throttled");
+		goto out;
+	}
 	p[0] = (char *)buf;
 	pr = db_query(r->db, stmts[STMT_USER_BY_EMAIL], 1, p, &res);
 	if (res != DB_OK)
 		rc = AUTH_UNAVAILABLE;
-	else if (PQntuples(pr) == 1 &&
-	    password_verify(db_val(pr, 0, "password"), colon + 1)) {
-		r->user = user_from_row(pr);
-		if (r->user->enabled) {
-			auth_audit(r, NULL);
-			rc = AUTH_OK;
-		} else {
-			user_free(r->user);
-			r->user = NULL;
-		}
+	else {
+		/* An unknown address costs a hash too: no timing oracle. */
+		ok = password_verify(PQntuples(pr) == 1 ?
+		    db_val(pr, 0, "password") : dummy_hash(), colon + 1) &&
+		    PQntuples(pr) == 1;
+		if (ok) {
+			r->user = user_from_row(pr);
+			if (r->user->enabled) {
+				auth_audit(r, NULL);
+				rc = AUTH_OK;
+			} else {
+				user_free(r->user);
+				r->user = NULL;
+			}
+		} else
+			(void)db_cmd(r->db, stmts[STMT_BASIC_FAILED], 2, bp);
 	}
 	PQclear(pr);
 out:

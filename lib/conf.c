@@ -85,6 +85,30 @@ static const struct conf_key keys[] = {
 	    "deepest JSON nesting accepted in a request body", NULL },
 	{ "user_logs", CONF_BOOL, "yes", 0, 0, 0,
 	    "write a user_logs row for every authenticated request", NULL },
+	/* The runners, iocagg-python-runner(8) and iocagg-js-runner(8). */
+	{ "python_runner_address", CONF_STR, "", 0, 0, 0,
+	    "where the Python runner listens: unix:/path or host:port; "
+	    "empty: unix:<run_dir>/python.sock", NULL },
+	{ "javascript_runner_address", CONF_STR, "", 0, 0, 0,
+	    "where the JavaScript runner listens: unix:/path or host:port; "
+	    "empty: unix:<run_dir>/javascript.sock", NULL },
+	{ "runner_workers", CONF_INT, "4", 1, 256, 0,
+	    "worker processes of a runner at once", NULL },
+	{ "runner_memory_max", CONF_INT, "536870912", 67108864, 68719476736LL,
+	    0, "RLIMIT_AS of a runner worker, in bytes", NULL },
+	{ "runner_cpu_max", CONF_INT, "300", 1, 86400, 0,
+	    "RLIMIT_CPU of a runner worker over its life, in seconds", NULL },
+	{ "runner_file_max", CONF_INT, "16777216", 0, 1073741824, 0,
+	    "RLIMIT_FSIZE of a runner worker, in bytes", NULL },
+	{ "runner_timeout_max", CONF_INT, "60000", 100, 3600000, 0,
+	    "longest deadline of any runner call, in milliseconds", NULL },
+	{ "runner_output_max", CONF_INT, "10485760", 1024, 268435456, 0,
+	    "largest result of a runner call, in bytes", NULL },
+	{ "runner_user", CONF_STR, "nobody", 0, 0, 0,
+	    "the user runner workers run as when the runner runs as root",
+	    NULL },
+	{ "runner_scratch_dir", CONF_STR, "/tmp", 0, 0, 0,
+	    "where runner workers get their scratch directories", NULL },
 };
 
 static char	*vals[nitems(keys)];

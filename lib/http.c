@@ -32,6 +32,7 @@
 #include <curl/curl.h>
 #include <fcgiapp.h>
 #include <json-c/json.h>
+#include <sodium.h>
 #include <systemd/sd-daemon.h>
 
 #include "auth.h"
@@ -529,6 +530,9 @@ req_clear(struct req *r)
 		free(r->query[i].key);
 		free(r->query[i].val);
 	}
+	/* Bodies carry passwords and secret values: wipe them. */
+	if (r->body != NULL)
+		sodium_memzero(r->body, r->bodysz);
 	free(r->body);
 	user_free(r->user);
 	log_set_reqid(NULL);
@@ -570,15 +574,15 @@ req_setup(struct req *r)
 }
 
 /*
- * Read the body announced by CONTENT_LENGTH, up to body_max bytes.
- * Answers 400/413 itself and returns -1.
+ * Check the length CONTENT_LENGTH announces against body_max (or
+ * bulk_body_max): 400/413 answered here, before authentication, and
+ * nothing read yet.  Returns the length, or -1.
  */
-static int
-req_read_body(struct req *r)
+static long long
+req_body_length(struct req *r)
 {
 	const char	*cl, *errstr;
 	long long	 len, max;
-	size_t		 got = 0, n;
 
 	max = r->route != NULL && (r->route->flags & ROUTE_BULK) ?
 	    conf_int("bulk_body_max") : conf_int("body_max");
@@ -594,6 +598,19 @@ req_read_body(struct req *r)
 		    "is %lld bytes; at most %lld are accepted", len, max);
 		return -1;
 	}
+	return len;
+}
+
+/*
+ * Read "len" bytes of body.  Called after authentication, so that no
+ * anonymous client makes a worker hold a large body.  400 if it ends
+ * early.
+ */
+static int
+req_read_body(struct req *r, long long len)
+{
+	size_t		 got = 0, n;
+
 	if (len == 0)
 		return 0;
 	r->body = xmalloc((size_t)len + 1);
@@ -602,13 +619,13 @@ req_read_body(struct req *r)
 			break;
 		got += n;
 	}
+	r->bodysz = got;
 	if (got != (size_t)len) {
 		http_error(r, 400, "bad_request", "the request body ended "
 		    "early");
 		return -1;
 	}
 	r->body[len] = '\0';
-	r->bodysz = (size_t)len;
 	return 0;
 }
 
@@ -620,6 +637,7 @@ route_dispatch(struct req *r, const struct fcgi_prog *prog)
 	char			 allow[128], err[256];
 	unsigned		 allowed = 0;
 	size_t			 i, j;
+	long long		 bodylen;
 
 	req_setup(r);
 
@@ -672,7 +690,7 @@ route_dispatch(struct req *r, const struct fcgi_prog *prog)
 		http_error(r, 400, "bad_request", "%s", err);
 		return;
 	}
-	if (req_read_body(r) == -1)
+	if ((bodylen = req_body_length(r)) == -1)
 		return;
 
 	if (!(match->flags & ROUTE_PUBLIC)) {
@@ -699,6 +717,8 @@ route_dispatch(struct req *r, const struct fcgi_prog *prog)
 			return;
 		}
 	}
+	if (req_read_body(r, bodylen) == -1)
+		return;
 
 	match->fn(r);
 	if (r->status == 0)
@@ -917,6 +937,12 @@ supervise(int fd, const struct fcgi_prog *prog, int n)
 		}
 	} while (alive);
 	free(pids);
+}
+
+int
+fcgi_stopping(void)
+{
+	return quit != 0;
 }
 
 static void __attribute__((noreturn))

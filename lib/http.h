@@ -131,6 +131,8 @@ struct fcgi_prog {
 };
 
 int		 fcgi_main(int, char *[], const struct fcgi_prog *);
+/* Has the worker been told to stop?  Long streams end when it has. */
+int		 fcgi_stopping(void);
 /* Dispatch one parsed request (also used by tests in CGI mode). */
 void		 route_dispatch(struct req *, const struct fcgi_prog *);
 

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,11 +152,28 @@ fail:
 	return NULL;
 }
 
+static const unsigned char *jwt_key_locked(unsigned char *, size_t,
+		    size_t *, size_t *);
+
 const unsigned char *
 jwt_key(size_t *len)
 {
 	static unsigned char	 key[128];
 	static size_t		 klen;
+	static pthread_mutex_t	 mu = PTHREAD_MUTEX_INITIALIZER;
+	const unsigned char	*k;
+
+	/* Request threads call this concurrently. */
+	(void)pthread_mutex_lock(&mu);
+	k = jwt_key_locked(key, sizeof(key), &klen, len);
+	(void)pthread_mutex_unlock(&mu);
+	return k;
+}
+
+static const unsigned char *
+jwt_key_locked(unsigned char *key, size_t keysz, size_t *klenp, size_t *len)
+{
+	size_t			 klen = *klenp;
 	const char		*path = conf_str("jwt_secret_file");
 	ssize_t			 n;
 	int			 fd;
@@ -170,7 +188,7 @@ jwt_key(size_t *len)
 		    strerror(errno));
 		return NULL;
 	}
-	n = read(fd, key, sizeof(key));
+	n = read(fd, key, keysz);
 	(void)close(fd);
 	while (n > 0 && (key[n - 1] == '\n' || key[n - 1] == '\r'))
 		n--;
@@ -178,7 +196,7 @@ jwt_key(size_t *len)
 		log_warnx("jwt_secret_file %s: needs at least 32 bytes", path);
 		return NULL;
 	}
-	klen = (size_t)n;
-	*len = klen;
+	*klenp = (size_t)n;
+	*len = *klenp;
 	return key;
 }

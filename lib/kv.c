@@ -79,8 +79,9 @@ kv_open_url(const char *url)
 
 	kv = xcalloc(1, sizeof(*kv));
 	if (kv_parse_url(url, &kv->path, &kv->host, &kv->port) == -1) {
-		log_warnx("redis_url %s is not unix:/path, redis://host:port "
-		    "or host:port; Redis disabled", log_quote(url));
+		/* The URL may hold a password: never print it. */
+		log_warnx("redis_url is not unix:/path, redis://host:port "
+		    "or host:port; Redis disabled");
 		free(kv);
 		return NULL;
 	}

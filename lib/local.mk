@@ -24,8 +24,15 @@ lib_libiocagg_a_SOURCES = \
 	lib/runner.c lib/runner.h
 lib_libiocagg_a_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS) $(PQ_CFLAGS) \
 	$(HIREDIS_CFLAGS) $(JSONC_CFLAGS) $(SODIUM_CFLAGS) $(SYSTEMD_CFLAGS) \
-	$(CURL_CFLAGS) $(OPENSSL_CFLAGS)
+	$(CURL_CFLAGS) $(OPENSSL_CFLAGS) $(GRPC_CFLAGS) $(PROTOBUFC_CFLAGS)
+# lib/runner.c includes the generated proto/runner.pb-c.h.
+$(lib_libiocagg_a_OBJECTS): $(PROTO_H)
 
 # Everything a program linking libiocagg.a needs.
 IOCAGG_LIBS = lib/libiocagg.a $(FCGI_LIBS) $(PQ_LIBS) $(HIREDIS_LIBS) \
 	$(JSONC_LIBS) $(SODIUM_LIBS) $(SYSTEMD_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS)
+
+# What a program also needs when it talks to the runners over gRPC
+# (lib/runner.c, and lib/lookup.c through it): after $(IOCAGG_LIBS).
+# Only those programs link the gRPC core.
+RUNNER_CLIENT_LIBS = proto/libproto.a $(GRPC_LIBS) $(PROTOBUFC_LIBS)

@@ -157,7 +157,7 @@ fatalx(const char *fmt, ...)
 const char *
 log_quote(const char *s)
 {
-	static char	 buf[260];
+	static __thread char buf[260];	/* per thread: 128 in a worker */
 	size_t		 o = 0;
 	unsigned char	 c;
 

@@ -24,7 +24,8 @@ void	 fatalx(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 
 /* Escape control characters and quotes of untrusted text for a log line.
- * Returns a static buffer valid until the next call (truncated to 256). */
+ * Returns a per-thread buffer valid until the thread's next call
+ * (truncated to 256). */
 const char *log_quote(const char *);
 
 #endif

@@ -6,6 +6,17 @@
  * A source that passes asks the cache, then its pause (an upstream 429),
  * then its rate limit, then claims the single flight, and only then
  * calls out.
+ *
+ * Calling out: a built-in source is a transfer on the thread's libcurl
+ * multi handle; a PYTHON or JAVA_SCRIPT source is a FetchData call to
+ * its runner on a thread of its own (runner_fetch_start()), with the
+ * source's timeout as gRPC deadline and timeout_ms, its decrypted
+ * secrets and its config values.  The call's thread wakes the multi
+ * handle when it is over (curl_multi_wakeup()), so runner calls run at
+ * the same time as the transfers and as each other, and their results
+ * go out as soon as they land.  A runner that lacks the source's code
+ * (NOT_FOUND: restarted, or the source was written while it was down)
+ * gets the code with Update and the call is tried once more.
  */
 #include "config.h"
 
@@ -21,6 +32,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <grpc/status.h>
 #include <json-c/json.h>
 #include <libpq-fe.h>
 #include <sodium.h>
@@ -34,6 +46,7 @@
 #include "lookup.h"
 #include "nanoid.h"
 #include "rest.h"
+#include "runner.h"
 #include "secret.h"
 #include "source.h"
 #include "store.h"
@@ -60,6 +73,7 @@ struct lk_src {
 	long long	 cache_interval, limit_count, limit_interval;
 	long long	 timeout_ms;
 	json_object	*supported, *disabled, *missing, *ignored, *secrets;
+	json_object	*config_values;
 	const struct src_def *def;
 
 	enum lk_state	 st;
@@ -79,6 +93,10 @@ struct lk_src {
 	int		 too_big;
 	struct src_secret *sec;
 	size_t		 nsec;
+	int		 sec_loaded;
+	struct runner_fetch *rf;		/* runner call in flight */
+	int		 rf_retried;		/* code re-sent after NOT_FOUND */
+	long long	 rf_start;		/* monotonic ms of the first */
 	int		 claimed;
 	long long	 next_poll;
 };
@@ -92,6 +110,7 @@ struct lookup {
 	struct kv	*kv;
 	long long	 deadline;		/* monotonic ms */
 	int		 py_enabled, js_enabled;
+	char		*py_address, *js_address;
 	int		 aborted;
 	long long	 last_sent;
 };
@@ -100,6 +119,7 @@ enum stmt {
 	STMT_CANDIDATES,
 	STMT_REQUEST,
 	STMT_HISTORY,
+	STMT_CODE,
 	STMT__MAX
 };
 
@@ -120,6 +140,7 @@ static const char *const stmts[STMT__MAX] = {
 	" supported, array_to_json(s.disabled_indicators) AS disabled,"
 	" s.cache_enabled, s.cache_interval, s.limit_enabled, s.limit_count,"
 	" s.limit_interval, s.timeout, s.source_code IS NOT NULL AS has_code,"
+	" s.config_values,"
 	" s.provider_id, p.enabled AS provider_enabled,"
 	" (SELECT json_agg(ss.name ORDER BY ss.name) FROM source_secrets ss"
 	"  WHERE ss.source_id = s.id AND ss.required AND ss.secret_id IS NULL)"
@@ -136,7 +157,11 @@ static const char *const stmts[STMT__MAX] = {
 	" (SELECT value FROM server_config WHERE key = 'python_runner_enabled')"
 	"  AS py_enabled,"
 	" (SELECT value FROM server_config WHERE"
-	"  key = 'javascript_runner_enabled') AS js_enabled"
+	"  key = 'javascript_runner_enabled') AS js_enabled,"
+	" (SELECT value FROM server_config WHERE"
+	"  key = 'python_runner_grpc_address') AS py_address,"
+	" (SELECT value FROM server_config WHERE"
+	"  key = 'javascript_runner_grpc_address') AS js_address"
 	" FROM sources s LEFT JOIN providers p ON p.id = s.provider_id"
 	" WHERE $3::text[] IS NULL OR s.id = ANY($3::text[])"
 	" ORDER BY s.name",
@@ -156,6 +181,8 @@ static const char *const stmts[STMT__MAX] = {
 	" cache_cached_at timestamp, cache_key text, source_id text,"
 	" source_name text, source_slug text, source_url text,"
 	" source_favicon text)",
+	/* STMT_CODE: the code a runner lacks. */
+	"SELECT source_code FROM sources WHERE id = $1",
 };
 
 static long long
@@ -377,7 +404,15 @@ load_candidates(struct lookup *lk, char *err, size_t errsz)
 			lk->py_enabled = strcmp(v, "true") == 0;
 		if ((v = db_val(pr, 0, "js_enabled")) != NULL)
 			lk->js_enabled = strcmp(v, "true") == 0;
+		if ((v = db_val(pr, 0, "py_address")) != NULL && *v != '\0')
+			lk->py_address = xstrdup(v);
+		if ((v = db_val(pr, 0, "js_address")) != NULL && *v != '\0')
+			lk->js_address = xstrdup(v);
 	}
+	if (lk->py_address == NULL)
+		lk->py_address = xstrdup(runner_default_address("python"));
+	if (lk->js_address == NULL)
+		lk->js_address = xstrdup(runner_default_address("javascript"));
 	lk->s = xcalloc((size_t)n, sizeof(*lk->s));
 	lk->n = (size_t)n;
 	for (i = 0; i < (size_t)n; i++) {
@@ -409,6 +444,7 @@ load_candidates(struct lookup *lk, char *err, size_t errsz)
 		s->missing = json_col(pr, (int)i, "missing");
 		s->ignored = json_col(pr, (int)i, "ignored");
 		s->secrets = json_col(pr, (int)i, "secrets");
+		s->config_values = json_col(pr, (int)i, "config_values");
 		s->def = src_find(s->builtin);
 	}
 out:
@@ -452,10 +488,6 @@ precheck(struct lookup *lk, struct lk_src *s)
 			add_error(s, "MISSING_SOURCE_CODE", NULL);
 		else if (strcmp(s->kind, "system") != 0 && !s->has_code)
 			add_error(s, "MISSING_SOURCE_CODE", NULL);
-		else if (strcmp(s->kind, "system") != 0)
-			/* XXX the runners arrive with their own issue. */
-			add_error_msg(s, "INTERNAL_SERVER_ERROR",
-			    "no runner is reachable for this source");
 	}
 }
 
@@ -580,6 +612,9 @@ load_secrets(struct lk_src *s)
 	const char	*name, *val;
 	size_t		 i, n;
 
+	if (s->sec_loaded)
+		return;
+	s->sec_loaded = 1;
 	if (s->secrets == NULL || !json_object_is_type(s->secrets,
 	    json_type_array))
 		return;
@@ -620,6 +655,193 @@ src_in_fill(struct lookup *lk, struct lk_src *s, struct src_in *in)
 	in->nsecrets = s->nsec;
 }
 
+static void	conclude(struct lookup *, struct lk_src *);
+
+/* --- Runner sources ------------------------------------------------------ */
+
+/* Called on the runner call's thread when it is over. */
+static void
+wake_multi(void *arg)
+{
+	(void)curl_multi_wakeup(arg);
+}
+
+/*
+ * The source's config values as key/value pairs: each element of the
+ * configValues array that is an object with a "name" (or "key") and a
+ * "value"; a value that is not a string is sent as its JSON text.
+ * Borrowed from s->config_values.
+ */
+static struct runner_kv *
+config_pairs(struct lk_src *s, size_t *n)
+{
+	struct runner_kv	*kv = NULL;
+	json_object		*e, *v;
+	const char		*k;
+	size_t			 i, len;
+
+	*n = 0;
+	if (s->config_values == NULL ||
+	    !json_object_is_type(s->config_values, json_type_array))
+		return NULL;
+	len = json_object_array_length(s->config_values);
+	for (i = 0; i < len; i++) {
+		e = json_object_array_get_idx(s->config_values, i);
+		if (!json_object_is_type(e, json_type_object))
+			continue;
+		if ((k = jget_str(e, "name")) == NULL &&
+		    (k = jget_str(e, "key")) == NULL)
+			continue;
+		if (!json_object_object_get_ex(e, "value", &v) || v == NULL)
+			continue;
+		kv = xreallocarray(kv, *n + 1, sizeof(*kv));
+		kv[*n].key = k;
+		kv[*n].value = json_object_is_type(v, json_type_string) ?
+		    json_object_get_string(v) : json_object_to_json_string_ext(v,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		(*n)++;
+	}
+	return kv;
+}
+
+/*
+ * Start the FetchData call of runner source "s" ("code": send it with
+ * Update first); on failure "s" is done.
+ */
+static void
+start_runner(struct lookup *lk, struct lk_src *s, CURLM *multi,
+    const char *code)
+{
+	struct runner_fetch_args a;
+	struct runner_kv	*sec = NULL, *cfg;
+	long long		 now = mono_ms(), left, t;
+	size_t			 i, ncfg;
+
+	load_secrets(s);
+	if (s->rf_start == 0)
+		s->rf_start = now;
+	/* The source's timeout runs from its first call. */
+	t = s->timeout_ms - (now - s->rf_start);
+	left = lk->deadline - now;
+	if (t > left)
+		t = left;
+	if (t < 1)
+		t = 1;
+	if (s->nsec > 0)
+		sec = xcalloc(s->nsec, sizeof(*sec));
+	for (i = 0; i < s->nsec; i++) {
+		sec[i].key = s->sec[i].name;
+		sec[i].value = s->sec[i].value;
+	}
+	cfg = config_pairs(s, &ncfg);
+	memset(&a, 0, sizeof(a));
+	a.address = strcmp(s->kind, "python") == 0 ? lk->py_address :
+	    lk->js_address;
+	a.source_id = s->id;
+	a.data = lk->o->data;
+	a.kind = ind_kind_name(lk->o->kind);
+	a.timeout_ms = t;
+	a.secrets = sec;
+	a.nsecrets = s->nsec;
+	a.config = cfg;
+	a.nconfig = ncfg;
+	a.code = code;
+	a.wake = wake_multi;
+	a.wake_arg = multi;
+	s->rf = runner_fetch_start(&a);
+	free(sec);
+	free(cfg);
+	if (s->rf == NULL) {
+		add_error_msg(s, "INTERNAL_SERVER_ERROR", "cannot start the "
+		    "runner call");
+		conclude(lk, s);
+		return;
+	}
+	s->st = ST_CALLING;
+}
+
+/* The code of source "s" from the database (xmalloc'd), or NULL. */
+static char *
+source_code(struct lookup *lk, struct lk_src *s)
+{
+	PGresult	*pr;
+	enum dbres	 res;
+	const char	*p[1] = { s->id };
+	char		*code = NULL;
+
+	pr = db_query(lk->db, stmts[STMT_CODE], 1, p, &res);
+	if (res == DB_OK && PQntuples(pr) > 0 && !PQgetisnull(pr, 0, 0))
+		code = xstrdup(PQgetvalue(pr, 0, 0));
+	PQclear(pr);
+	return code;
+}
+
+/*
+ * The runner call of "s" is over: map it to data or errors.  Returns 1
+ * when the call was started again (NOT_FOUND: the runner gets the
+ * code first), 0 when "s" is done.
+ */
+static int
+end_runner(struct lookup *lk, struct lk_src *s, CURLM *multi)
+{
+	const char	*msg, *data, *jerr, *wire;
+	json_object	*j;
+	char		 buf[1200], *code;
+	size_t		 len;
+	int		 st, in_update;
+
+	st = runner_fetch_result(s->rf, &msg, &data, &len, &in_update);
+	wire = runner_wire(s->kind);
+	switch (st) {
+	case GRPC_STATUS_OK:
+		if ((j = json_parse_capped(data, len, JSON_DEPTH, &jerr)) ==
+		    NULL && jerr != NULL) {
+			(void)snprintf(buf, sizeof(buf), "the %s runner "
+			    "answered text that is not JSON: %s", wire, jerr);
+			add_error_msg(s, "INTERNAL_SERVER_ERROR", buf);
+		} else
+			s->data = j;
+		break;
+	case GRPC_STATUS_DEADLINE_EXCEEDED:
+		add_error_msg(s, "TIMEOUT", "no answer in time");
+		break;
+	case GRPC_STATUS_UNAVAILABLE:
+		(void)snprintf(buf, sizeof(buf), "the %s runner is "
+		    "unreachable", wire);
+		add_error_msg(s, "INTERNAL_SERVER_ERROR", buf);
+		break;
+	case GRPC_STATUS_NOT_FOUND:
+		if (!s->rf_retried && !in_update &&
+		    (code = source_code(lk, s)) != NULL) {
+			log_info("source %s: the %s runner lacks its code; "
+			    "sending it", s->id, wire);
+			runner_fetch_release(s->rf);
+			s->rf = NULL;
+			s->rf_retried = 1;
+			start_runner(lk, s, multi, code);
+			freezero_str(code);
+			return s->st == ST_CALLING;
+		}
+		(void)snprintf(buf, sizeof(buf), "the %s runner does not "
+		    "know the source: %s", wire, msg);
+		add_error_msg(s, "INTERNAL_SERVER_ERROR", buf);
+		break;
+	default:
+		if (in_update)
+			(void)snprintf(buf, sizeof(buf), "the %s runner "
+			    "refused the source's code: %s", wire, msg);
+		else
+			(void)snprintf(buf, sizeof(buf), "%s", *msg ? msg :
+			    "the runner call failed");
+		add_error_msg(s, "INTERNAL_SERVER_ERROR", buf);
+		break;
+	}
+	runner_fetch_release(s->rf);
+	s->rf = NULL;
+	conclude(lk, s);
+	return 0;
+}
+
 /*
  * Start the transfer of "s" on "multi"; on failure "s" is done.
  */
@@ -632,6 +854,10 @@ start_call(struct lookup *lk, struct lk_src *s, CURLM *multi)
 	const char	*proxy = conf_str("upstream_proxy");
 	long long	 left, t;
 
+	if (s->def == NULL) {
+		start_runner(lk, s, multi, NULL);
+		return;
+	}
 	load_secrets(s);
 	src_in_fill(lk, s, &in);
 	memset(&rq, 0, sizeof(rq));
@@ -660,8 +886,9 @@ start_call(struct lookup *lk, struct lk_src *s, CURLM *multi)
 	(void)curl_easy_setopt(s->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	(void)curl_easy_setopt(s->easy, CURLOPT_REDIR_PROTOCOLS_STR,
 	    "http,https");
-	(void)curl_easy_setopt(s->easy, CURLOPT_FOLLOWLOCATION, 1L);
-	(void)curl_easy_setopt(s->easy, CURLOPT_MAXREDIRS, 3L);
+	/* No redirects: the API key headers would follow them to any
+	 * host.  A redirect is a RESPONSE_ERROR ("HTTP 302"). */
+	(void)curl_easy_setopt(s->easy, CURLOPT_FOLLOWLOCATION, 0L);
 	(void)curl_easy_setopt(s->easy, CURLOPT_NOSIGNAL, 1L);
 	(void)curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, (long)t);
 	(void)curl_easy_setopt(s->easy, CURLOPT_CONNECTTIMEOUT_MS,
@@ -722,8 +949,8 @@ end_call(struct lookup *lk, struct lk_src *s, CURLcode cc)
 	json_object	*body, *c;
 	const char	*jerr;
 	long		 status = 0;
-	long long	 wait, ttl;
-	char		 msg[128], *doc;
+	long long	 wait;
+	char		 msg[128];
 
 	(void)curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (cc == CURLE_OPERATION_TIMEDOUT)
@@ -765,8 +992,20 @@ end_call(struct lookup *lk, struct lk_src *s, CURLcode cc)
 			s->data = out.data;
 		free(out.message);
 	}
-	finish(lk, s);
+	conclude(lk, s);
+}
 
+/*
+ * "s" has its result: it is final, cached when it succeeded and the
+ * source caches, and shared with the lookups waiting on the same call.
+ */
+static void
+conclude(struct lookup *lk, struct lk_src *s)
+{
+	long long	 ttl;
+	char		*doc;
+
+	finish(lk, s);
 	if (s->errors == NULL && s->cache_enabled && s->cache_interval > 0) {
 		ttl = s->cache_interval * 1000;
 		utc_stamp(s->cached_at, sizeof(s->cached_at), 0);
@@ -989,6 +1228,13 @@ lookup_run(struct db *db, struct kv *kv, const struct lk_opts *o,
 			drop_easy(multi, s);
 			(void)emit(lk, s);
 		}
+		/* Runner calls that ended (their thread woke us). */
+		for (i = 0; i < lk->n && !lk->aborted; i++) {
+			s = &lk->s[i];
+			if (s->rf != NULL && runner_fetch_done(s->rf) &&
+			    end_runner(lk, s, multi) == 0)
+				(void)emit(lk, s);
+		}
 		now = mono_ms();
 		wait = lk->deadline - now;
 		for (i = 0; i < lk->n; i++) {
@@ -1034,6 +1280,8 @@ lookup_run(struct db *db, struct kv *kv, const struct lk_opts *o,
 		if (s->st == ST_DONE)
 			continue;
 		drop_easy(multi, s);
+		runner_fetch_release(s->rf);	/* its thread ends alone */
+		s->rf = NULL;
 		if (s->claimed) {
 			store_release(db, kv, s->cache_key);
 			s->claimed = 0;
@@ -1217,6 +1465,8 @@ lookup_free(struct lookup *lk)
 		json_object_put(s->missing);
 		json_object_put(s->ignored);
 		json_object_put(s->secrets);
+		json_object_put(s->config_values);
+		runner_fetch_release(s->rf);
 		json_object_put(s->errors);
 		json_object_put(s->data);
 		free(s->cache_key);
@@ -1227,5 +1477,7 @@ lookup_free(struct lookup *lk)
 		free(s->sec);
 	}
 	free(lk->s);
+	free(lk->py_address);
+	free(lk->js_address);
 	free(lk);
 }

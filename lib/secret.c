@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,9 @@
 #define TAG	crypto_aead_xchacha20poly1305_ietf_ABYTES
 
 static unsigned char	*key;	/* sodium_malloc'd, locked, or NULL */
+/* Lookup threads load the key concurrently: one at a time, and "key"
+ * is published only once filled and protected. */
+static pthread_mutex_t	 key_mu = PTHREAD_MUTEX_INITIALIZER;
 
 int
 key_open(const char *path, const char *credential)
@@ -45,9 +49,23 @@ key_open(const char *path, const char *credential)
 	return -1;
 }
 
+static int	secret_key_load_locked(char *, size_t);
+
 int
 secret_key_load(char *err, size_t errsz)
 {
+	int	 rc;
+
+	(void)pthread_mutex_lock(&key_mu);
+	rc = secret_key_load_locked(err, errsz);
+	(void)pthread_mutex_unlock(&key_mu);
+	return rc;
+}
+
+static int
+secret_key_load_locked(char *err, size_t errsz)
+{
+	unsigned char	*k;
 	const char	*path = conf_str("secret_key_file");
 	unsigned char	 buf[2 * KEYLEN + 2];
 	ssize_t		 n;
@@ -71,27 +89,27 @@ secret_key_load(char *err, size_t errsz)
 		return -1;
 	}
 	len = (size_t)n;
-	if ((key = sodium_malloc(KEYLEN)) == NULL) {
+	if ((k = sodium_malloc(KEYLEN)) == NULL) {
 		(void)snprintf(err, errsz, "out of memory");
 		return -1;
 	}
 	/* 32 raw bytes, or 64 hex digits with an optional newline. */
 	if (len == KEYLEN)
-		memcpy(key, buf, KEYLEN);
+		memcpy(k, buf, KEYLEN);
 	else if ((len == 2 * KEYLEN || (len == 2 * KEYLEN + 1 &&
-	    buf[len - 1] == '\n')) && sodium_hex2bin(key, KEYLEN,
+	    buf[len - 1] == '\n')) && sodium_hex2bin(k, KEYLEN,
 	    (const char *)buf, 2 * KEYLEN, NULL, NULL, NULL) == 0)
 		;
 	else {
 		sodium_memzero(buf, sizeof(buf));
-		sodium_free(key);
-		key = NULL;
+		sodium_free(k);
 		(void)snprintf(err, errsz, "%s: not a 32-byte key (32 raw "
 		    "bytes or 64 hex digits)", path);
 		return -1;
 	}
 	sodium_memzero(buf, sizeof(buf));
-	(void)sodium_mprotect_readonly(key);
+	(void)sodium_mprotect_readonly(k);
+	key = k;
 	return 0;
 }
 

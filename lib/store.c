@@ -41,13 +41,13 @@ static const char *const stmts[STMT__MAX] = {
 	"expires_at > " NOW_UTC,
 	/* STMT_PUT */
 	"INSERT INTO cache_entries (key, value, cached_at, expires_at) "
-	"VALUES ($1, $2::jsonb, " NOW_UTC ", " NOW_UTC " + $3::int * "
+	"VALUES ($1, $2::jsonb, " NOW_UTC ", " NOW_UTC " + $3::bigint * "
 	"interval '1 millisecond') ON CONFLICT (key) DO UPDATE SET "
 	"value = EXCLUDED.value, cached_at = EXCLUDED.cached_at, "
 	"expires_at = EXCLUDED.expires_at",
 	/* STMT_CLAIM: take the key if free or expired. */
 	"INSERT INTO inflight (key, expires_at) VALUES ($1, " NOW_UTC
-	" + $2::int * interval '1 millisecond') ON CONFLICT (key) DO "
+	" + $2::bigint * interval '1 millisecond') ON CONFLICT (key) DO "
 	"UPDATE SET expires_at = EXCLUDED.expires_at WHERE "
 	"inflight.expires_at <= " NOW_UTC " RETURNING 1",
 	/* STMT_RELEASE */

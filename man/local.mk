@@ -15,4 +15,5 @@ dist_man_MANS += \
 	man/iocagg-notifications.8 \
 	man/iocagg-favicon.8 \
 	man/iocagg-auth.8 \
-	man/iocagg-docs.8
+	man/iocagg-docs.8 \
+	man/iocagg-runners.8

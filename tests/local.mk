@@ -56,7 +56,7 @@ tests_unit_t_secret_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_t_secret_LDADD = $(IOCAGG_LIBS)
 tests_unit_t_source_SOURCES = tests/unit/t-source.c tests/tap.h
 tests_unit_t_source_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_t_source_LDADD = $(IOCAGG_LIBS)
+tests_unit_t_source_LDADD = $(IOCAGG_LIBS) $(RUNNER_CLIENT_LIBS)
 tests_unit_t_duk_SOURCES = tests/unit/t-duk.c tests/tap.h $(JS_ENGINE_SOURCES)
 nodist_tests_unit_t_duk_SOURCES = $(JS_ENGINE_NODIST_SOURCES)
 tests_unit_t_duk_CFLAGS = $(UNIT_CFLAGS) $(JS_ENGINE_CFLAGS)
@@ -88,13 +88,15 @@ INTEG_TESTS = \
 	tests/integ/t0670-admin-flow.py \
 	tests/integ/t0800-cli.py \
 	tests/integ/t0700-runner.py \
+	tests/integ/t0710-runner-lookups.py \
 	tests/integ/t0400-restart.py
 
 TESTS += $(UNIT_TESTS) $(SH_TESTS) $(INTEG_TESTS)
 EXTRA_DIST += $(SH_TESTS) $(INTEG_TESTS) tests/integ/iocaggtest.py \
 	tests/mock/upstream.py tests/mock/oidc.py tests/mock/selftest.py tests/mock/README.md \
 	tests/fuzz/fuzz-indicator.c tests/fuzz/fuzz-request.c \
-	tests/fuzz/fuzz-json.c tests/fuzz/fuzz-conf.c tests/fuzz/run.sh
+	tests/fuzz/fuzz-json.c tests/fuzz/fuzz-conf.c tests/fuzz/run.sh \
+	tests/bench/runners.py tests/bench/duk-call.c
 
 TEST_EXTENSIONS = .sh .py
 TAP_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
@@ -118,14 +120,24 @@ tests/integ/t0400-restart.log: tests/integ/t0100-health.log \
 	tests/integ/t0610-ignorelists.log tests/integ/t0620-sources.log \
 	tests/integ/t0630-secrets.log tests/integ/t0640-config.log \
 	tests/integ/t0650-auth.log tests/integ/t0660-openapi.log \
-	tests/integ/t0670-admin-flow.log tests/integ/t0800-cli.log
+	tests/integ/t0670-admin-flow.log tests/integ/t0800-cli.log \
+	tests/integ/t0710-runner-lookups.log
 # The CLI's slow lookups would upset the in-flight counts of t0530/t0540.
 tests/integ/t0800-cli.log: tests/integ/t0530-sse.log \
 	tests/integ/t0540-concurrency.log
 # Both switch python_runner_enabled: not at the same time.
 tests/integ/t0640-config.log: tests/integ/t0510-checks.log
+# The runner lookups stop and restart the stack's Python runner, which
+# t0620 needs, and t0510 switches the Python runner off for a moment;
+# t0640 sets the runner settings of server_config to its own values
+# while it runs.  One at a time, in this order.
+tests/integ/t0710-runner-lookups.log: tests/integ/t0510-checks.log \
+	tests/integ/t0620-sources.log
+tests/integ/t0640-config.log: tests/integ/t0710-runner-lookups.log
+tests/integ/t0620-sources.log: tests/integ/t0510-checks.log
 # The concurrency test wants the machine to itself.
-tests/integ/t0540-concurrency.log: tests/integ/t0700-runner.log
+tests/integ/t0540-concurrency.log: tests/integ/t0700-runner.log \
+	tests/integ/t0710-runner-lookups.log
 tests/integ/t0540-concurrency.log: tests/integ/t0500-lookup.log \
 	tests/integ/t0510-checks.log tests/integ/t0520-cache.log \
 	tests/integ/t0530-sse.log

@@ -28,8 +28,12 @@ for u in $units; do
 		    echo "ok $n - $base listens on a 0660 unix socket" ||
 		    { echo "not ok $n - $base socket settings"; failed=$((failed+1)); } ;;
 	esac
+	# The runners live in runners/<dir>/, iocaggctl in tools/.
 	sed -e "s|^ExecStart=.*/\(iocagg-[a-z]*\)|ExecStart=$top_builddir/fcgi/\1|" \
 	    -e "s|^ExecStartPre=.*/\(iocagg-[a-z]*\)|ExecStartPre=$top_builddir/fcgi/\1|" \
+	    -e "s|/fcgi/iocagg-python-runner|/runners/python/iocagg-python-runner|" \
+	    -e "s|/fcgi/iocagg-js-runner|/runners/js/iocagg-js-runner|" \
+	    -e "s|^ExecStartPost=-.*/iocaggctl|ExecStartPost=-$top_builddir/tools/iocaggctl|" \
 	    "$u" > "$tmp/$base"
 done
 if command -v systemd-analyze >/dev/null 2>&1; then

@@ -8,6 +8,7 @@
  *	iocaggctl [-f file] key generate file
  *	iocaggctl [-f file] key rotate newkeyfile
  *	iocaggctl [-f file] secret set [-l] name
+ *	iocaggctl [-f file] runners sync
  *
  * Secrets it creates (generated passwords, API tokens) are printed once
  * on standard output and stored only as hashes.
@@ -33,6 +34,7 @@
 #include "db.h"
 #include "log.h"
 #include "nanoid.h"
+#include "runner.h"
 #include "secret.h"
 #include "xmalloc.h"
 
@@ -52,6 +54,7 @@ enum stmt {
 	STMT_ROTATE_LOCK,
 	STMT_ROTATE_LIST,
 	STMT_ROTATE_SET,
+	STMT_RUNNER_ENABLED,
 	STMT__MAX
 };
 
@@ -90,6 +93,8 @@ static const char *const stmts[STMT__MAX] = {
 	"SELECT id, name, value FROM secrets ORDER BY name, id",
 	/* STMT_ROTATE_SET */
 	"UPDATE secrets SET value = $2::bytea WHERE id = $1",
+	/* STMT_RUNNER_ENABLED: a runner switch's override, if any. */
+	"SELECT value FROM server_config WHERE key = $1",
 };
 
 static void __attribute__((noreturn))
@@ -103,7 +108,8 @@ usage(void)
 	    "       iocaggctl [-f file] token add email note\n"
 	    "       iocaggctl [-f file] key generate file\n"
 	    "       iocaggctl [-f file] key rotate newkeyfile\n"
-	    "       iocaggctl [-f file] secret set [-l] name\n");
+	    "       iocaggctl [-f file] secret set [-l] name\n"
+	    "       iocaggctl [-f file] runners sync\n");
 	exit(2);
 }
 
@@ -773,6 +779,58 @@ out:
 	return rc;
 }
 
+/*
+ * runners sync: Init to each runner with every source of its kind that
+ * has code, replacing what the runner holds (a runner keeps code in
+ * memory only).  A runner that cannot be reached is a failure unless
+ * its kind is disabled in server_config.
+ */
+static int
+cmd_runners_sync(void)
+{
+	static const char *const kinds[] = { "python", "javascript" };
+	struct db	*db;
+	PGresult	*pr;
+	enum dbres	 res;
+	enum runner_res	 rr;
+	const char	*p[1];
+	char		 err[1024], key[64], *addr;
+	size_t		 i, n;
+	int		 enabled, rc = 0;
+
+	db = connect_or_die();
+	for (i = 0; i < nitems(kinds); i++) {
+		/* The defaults of fcgi/config.c: Python on, JavaScript off. */
+		enabled = i == 0;
+		(void)snprintf(key, sizeof(key), "%s_runner_enabled",
+		    kinds[i]);
+		p[0] = key;
+		pr = db_exec(db, stmts[STMT_RUNNER_ENABLED], 1, p, &res);
+		if (res == DB_OK && PQntuples(pr) > 0)
+			enabled = strcmp(PQgetvalue(pr, 0, 0), "true") == 0;
+		PQclear(pr);
+		addr = runner_address(db, kinds[i]);
+		rr = runner_init(db, kinds[i], &n, err, sizeof(err));
+		if (rr == RUNNER_OK)
+			printf("%s runner at %s: %zu source%s sent\n",
+			    kinds[i], addr, n, n == 1 ? "" : "s");
+		else if (rr == RUNNER_UNREACHABLE && !enabled)
+			printf("%s runner at %s: disabled and not reached, "
+			    "skipped\n", kinds[i], addr);
+		else {
+			if (rr == RUNNER_UNREACHABLE)
+				fprintf(stderr, "iocaggctl: %s\n", err);
+			else
+				fprintf(stderr, "iocaggctl: the %s runner at "
+				    "%s refused: %s\n", kinds[i], addr, err);
+			rc = 1;
+		}
+		free(addr);
+	}
+	db_close(db);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -825,5 +883,8 @@ main(int argc, char *argv[])
 	if (argc >= 2 && strcmp(argv[0], "secret") == 0 &&
 	    strcmp(argv[1], "set") == 0)
 		return cmd_secret_set(argc - 1, argv + 1);
+	if (argc == 2 && strcmp(argv[0], "runners") == 0 &&
+	    strcmp(argv[1], "sync") == 0)
+		return cmd_runners_sync();
 	usage();
 }

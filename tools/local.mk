@@ -3,7 +3,7 @@ sbin_PROGRAMS += tools/iocaggctl
 tools_iocaggctl_SOURCES = tools/iocaggctl.c
 tools_iocaggctl_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(SODIUM_CFLAGS) \
 	$(JSONC_CFLAGS)
-tools_iocaggctl_LDADD = $(IOCAGG_LIBS)
+tools_iocaggctl_LDADD = $(IOCAGG_LIBS) $(RUNNER_CLIENT_LIBS)
 
 EXTRA_DIST += tools/devstack
 

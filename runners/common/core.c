@@ -14,17 +14,15 @@
  *     manager (Type=notify), and the main thread runs the completion
  *     queue until SIGTERM or SIGINT stop the server.
  *
- * Settings.  Each runner setting has an iocagg.conf(5) key; until a key
- * exists in lib/conf.c it is read from the environment variable
- * IOCAGG_<KEY> only (as conf_load() does for every key), so adding
- * the key later changes nothing for the environment.
+ * Settings.  Every runner setting is a key of iocagg.conf(5) (lib/conf.c,
+ * which also applies IOCAGG_<KEY> from the environment and checks the
+ * ranges): the runner reads them through conf_*() only.
  */
 #include "config.h"
 
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -64,62 +62,13 @@ usage(void)
 	exit(1);
 }
 
-/* Is "key" a key of lib/conf.c (so conf_*() may be asked)? */
-static int
-conf_has(const char *key)
-{
-	const struct conf_key	*k;
-	unsigned		 i, n;
-
-	k = conf_keys(&n);
-	for (i = 0; i < n; i++)
-		if (strcmp(k[i].name, key) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * A runner setting as text: iocagg.conf, else IOCAGG_<KEY>, else "def";
- * an empty value also means "def".
- */
+/* A text setting; empty means "def". */
 static const char *
 rconf_str(const char *key, const char *def)
 {
-	char		 env[128];
-	const char	*v;
-	size_t		 i;
+	const char	*v = conf_str(key);
 
-	if (conf_has(key))
-		return *(v = conf_str(key)) != '\0' ? v : def;
-	(void)snprintf(env, sizeof(env), "IOCAGG_%s", key);
-	for (i = 0; env[i] != '\0'; i++)
-		env[i] = (char)toupper((unsigned char)env[i]);
-	if ((v = secure_getenv(env)) != NULL && *v != '\0')
-		return v;
-	return def;
-}
-
-/* A runner setting as an integer in [min, max]; 0 or -1 with "err". */
-static int
-rconf_int(const char *key, const char *def, long long min, long long max,
-    long long *out, char *err, size_t errsz)
-{
-	const char	*v, *errstr;
-	long long	 n;
-
-	if (conf_has(key)) {
-		*out = conf_int(key);
-		return 0;
-	}
-	v = rconf_str(key, def);
-	n = strtonum(v, min, max, &errstr);
-	if (errstr != NULL) {
-		(void)snprintf(err, errsz, "%s: value '%s' is %s (expected "
-		    "an integer in [%lld, %lld])", key, v, errstr, min, max);
-		return -1;
-	}
-	*out = n;
-	return 0;
+	return *v != '\0' ? v : def;
 }
 
 static int
@@ -142,7 +91,7 @@ static int
 settings_load(const char *file, const char *addr, struct rset *s,
     char *err, size_t errsz)
 {
-	char		 key[64], def[1024];
+	char		 key[64], def[1024], path[1100];
 	const char	*v;
 
 	if (conf_load(file, err, errsz) == -1)
@@ -155,8 +104,8 @@ settings_load(const char *file, const char *addr, struct rset *s,
 	    conf_str("run_dir"), reng->name);
 	v = addr != NULL && *addr != '\0' ? addr : rconf_str(key, def);
 	if (*v == '/') {
-		(void)snprintf(def, sizeof(def), "unix:%s", v);
-		v = def;
+		(void)snprintf(path, sizeof(path), "unix:%s", v);
+		v = path;
 	}
 	if (copy_setting(s->address, sizeof(s->address), key, v, err,
 	    errsz) == -1)
@@ -175,19 +124,13 @@ settings_load(const char *file, const char *addr, struct rset *s,
 		    "an absolute path", s->scratch);
 		return -1;
 	}
-	if (rconf_int("runner_workers", "4", 1, 256, &s->workers, err,
-	    errsz) == -1 ||
-	    rconf_int("runner_memory_max", "536870912", 67108864,
-	    68719476736LL, &s->memory_max, err, errsz) == -1 ||
-	    rconf_int("runner_cpu_max", "300", 1, 86400, &s->cpu_max, err,
-	    errsz) == -1 ||
-	    rconf_int("runner_file_max", "16777216", 0, 1073741824,
-	    &s->file_max, err, errsz) == -1 ||
-	    rconf_int("runner_timeout_max", "60000", 100, 3600000,
-	    &s->timeout_max, err, errsz) == -1 ||
-	    rconf_int("runner_output_max", "10485760", 1024, 268435456,
-	    &s->output_max, err, errsz) == -1)
-		return -1;
+	/* lib/conf.c checked the ranges. */
+	s->workers = conf_int("runner_workers");
+	s->memory_max = conf_int("runner_memory_max");
+	s->cpu_max = conf_int("runner_cpu_max");
+	s->file_max = conf_int("runner_file_max");
+	s->timeout_max = conf_int("runner_timeout_max");
+	s->output_max = conf_int("runner_output_max");
 	s->timeout_def = conf_int("source_timeout") * 1000;
 	if (s->timeout_def > s->timeout_max)
 		s->timeout_def = s->timeout_max;

@@ -277,59 +277,108 @@ is_error(put(S + "/zzzzzzzzzzzz/ignoreLists", []), 404, "not_found",
          "PUT ignoreLists of an unknown source is 404")
 
 # --- PYTHON and JAVA_SCRIPT sources and the runner rule --------------------
+# The stack runs both runners (tools/devstack): a change reaches the
+# runner before the commit (X-Runner-Sync: ok), code the runner refuses
+# is 422, and a runner that cannot be reached leaves the change pending.
 
 pbody = python_body()
 r, pj = make(pbody)
 pid = pj.get("id", "")
-ok(r.status == 201 and pj.get("runnerSync") == "pending" and
-   r.headers.get("X-Runner-Sync") == "pending",
-   "POST a PYTHON source: 201, committed, runner sync pending", r)
+ok(r.status == 201 and pj.get("runnerSync") == "ok" and
+   r.headers.get("X-Runner-Sync") == "ok",
+   "POST a PYTHON source: 201, the runner took the code", r)
 s = get("%s/%s" % (S, pid)).json() or {}
 ok(s.get("kind") == "PYTHON" and s.get("sourceCode") == PY_CODE and
    s.get("builtin") is None, "GET the PYTHON source (code kept)", s)
 ok(psql("SELECT kind::text FROM sources WHERE id = '%s'" % pid) == "python",
    "stored as kind python")
 r = patch(pid, {"sourceCode": PY_CODE + "# v2\n"})
-ok(r.status == 204 and r.headers.get("X-Runner-Sync") == "pending",
-   "PATCH the code: 204, runner sync pending", r)
+ok(r.status == 204 and r.headers.get("X-Runner-Sync") == "ok",
+   "PATCH the code: 204, runner sync ok", r)
 r = patch(pid, {})
-ok(r.status == 204 and r.headers.get("X-Runner-Sync") == "pending",
-   "PATCH {} re-sends the code (retry of a pending sync)", r)
+ok(r.status == 204 and r.headers.get("X-Runner-Sync") == "ok",
+   "PATCH {} re-sends the code", r)
 invalid(patch(pid, {"sourceCode": None}), "sourceCode",
         "clearing a PYTHON source's code is 422")
+invalid(patch(pid, {"sourceCode": "def fetch_data(d, k):\n  return (\n"}),
+        "sourceCode", "PATCH with code the Python runner refuses is 422")
+ok(psql("SELECT source_code FROM sources WHERE id = '%s'" % pid) ==
+   (PY_CODE + "# v2").strip(), "and the stored code is unchanged")
 r = lookup(domain(), "DOMAIN", ids=[pid])
 res = by_source(r).get(pid, {})
-ok(r.status == 200 and res.get("errors"), "a lookup reports the unreachable runner",
-   res)
+ok(r.status == 200 and res.get("errors") == [] and res.get("data") == "x",
+   "a lookup runs the source in its runner", res)
+bad_js = "async function fetchData(d, k) {}"
+r, jj = make(python_body(kind="JAVA_SCRIPT", sourceCode=bad_js))
+invalid(r, "sourceCode", "POST JAVA_SCRIPT code the runner refuses "
+        "(async function) is 422")
+ok("JAVA_SCRIPT" in (r.json() or {}).get("error", {}).get("message", "") and
+   psql("SELECT count(*) FROM sources WHERE source_code = '%s'" % bad_js) ==
+   "0", "the message names the runner, and nothing was stored", r)
 
 r, jj = make(python_body(kind="JAVA_SCRIPT",
-                         sourceCode="async function fetchData(d, k) {}"))
+                         sourceCode="function fetch_data(d, k) "
+                                    "{ return d; }"))
 jid = jj.get("id", "")
-ok(r.status == 201 and jj.get("runnerSync") == "pending" and
+ok(r.status == 201 and jj.get("runnerSync") == "ok" and
    psql("SELECT kind::text FROM sources WHERE id = '%s'" % jid) == "javascript" and
    (get("%s/%s" % (S, jid)).json() or {}).get("kind") == "JAVA_SCRIPT",
    "JAVA_SCRIPT on the wire is javascript in the database", r)
 
-# Changing kind: PYTHON -> SYSTEM drops the code and tells the runner.
+# Changing kind: JAVA_SCRIPT -> SYSTEM drops the code and tells the runner.
 invalid(patch(jid, {"kind": "SYSTEM"}), "builtin",
         "PATCH to SYSTEM without builtin is 422")
 r = patch(jid, {"kind": "SYSTEM", "builtin": "http_json",
                 "url": MOCK + "/generic/{data}"})
-ok(r.status == 204 and r.headers.get("X-Runner-Sync") == "pending" and
+ok(r.status == 204 and r.headers.get("X-Runner-Sync") == "ok" and
    psql("SELECT kind::text || ' ' || builtin || ' ' || (source_code IS NULL) "
         "FROM sources WHERE id = '%s'" % jid) == "system http_json true",
-   "PATCH JAVA_SCRIPT -> SYSTEM: code cleared, old runner told (pending)", r)
+   "PATCH JAVA_SCRIPT -> SYSTEM: code cleared, old runner told", r)
 r = patch(jid, {"kind": "PYTHON", "sourceCode": PY_CODE})
 ok(r.status == 204 and psql("SELECT kind::text || ' ' || (builtin IS NULL) "
                             "FROM sources WHERE id = '%s'" % jid) == "python true",
    "PATCH SYSTEM -> PYTHON: builtin cleared", r)
 
 r = delete(pid)
-ok(r.status == 204 and r.headers.get("X-Runner-Sync") == "pending" and
+ok(r.status == 204 and r.headers.get("X-Runner-Sync") == "ok" and
    psql("SELECT count(*) FROM sources WHERE id = '%s'" % pid) == "0",
-   "DELETE a PYTHON source: not blocked by the missing runner, pending", r)
+   "DELETE a PYTHON source: 204, the runner was told", r)
 is_error(get("%s/%s" % (S, pid)), 404, "not_found", "the deleted source is gone")
 is_error(delete(pid), 404, "not_found", "a second DELETE is 404")
+
+# A runner that cannot be reached: the Python runner's address is a
+# socket nobody listens on, for a moment.
+ADDR = "python_runner_grpc_address"
+old_addr = psql("SELECT value FROM server_config WHERE key = '%s'" % ADDR)
+psql("INSERT INTO server_config (key, value, last_modified_user_id) "
+     "SELECT '%s', 'unix:/nonexistent/t0620-%s.sock', id FROM users WHERE "
+     "email = 'system@iocagg.invalid' ON CONFLICT (key) DO UPDATE SET "
+     "value = EXCLUDED.value" % (ADDR, RUN))
+try:
+    r, pj = make(python_body())
+    qid = pj.get("id", "")
+    ok(r.status == 201 and pj.get("runnerSync") == "pending" and
+       r.headers.get("X-Runner-Sync") == "pending",
+       "POST with the runner unreachable: 201, committed, sync pending", r)
+    r = patch(qid, {})
+    ok(r.status == 204 and r.headers.get("X-Runner-Sync") == "pending",
+       "PATCH {} retries, still pending", r)
+    r = lookup(domain(), "DOMAIN", ids=[qid])
+    res = by_source(r).get(qid, {})
+    ok(r.status == 200 and res.get("errors") == [
+        {"kind": "INTERNAL_SERVER_ERROR",
+         "content": "the PYTHON runner is unreachable"}],
+       "a lookup reports the unreachable runner", res)
+    r = delete(qid)
+    ok(r.status == 204 and r.headers.get("X-Runner-Sync") == "pending" and
+       psql("SELECT count(*) FROM sources WHERE id = '%s'" % qid) == "0",
+       "DELETE: not blocked by the missing runner, pending", r)
+finally:
+    if old_addr:
+        psql("UPDATE server_config SET value = '%s' WHERE key = '%s'" %
+             (old_addr, ADDR))
+    else:
+        psql("DELETE FROM server_config WHERE key = '%s'" % ADDR)
 
 # --- Secret slots ---------------------------------------------------------
 
@@ -397,6 +446,15 @@ ok(miss and miss[0].get("content") == ["NEEDED_KEY"] and res.get("data") is None
    "a required slot without a secret gives MISSING_SECRET naming it", res)
 ok(put(SEC, [{"name": "API_KEY", "required": True, "secretId": secid}]).status == 204,
    "PUT the slots back to one linked slot")
+editor = user(["sources_view", "sources_edit"])
+r = put(SEC, [{"name": "API_KEY", "required": True, "secretId": secid}],
+        token=editor)
+is_error(r, 403, "forbidden",
+         "linking a secret takes secrets_edit too (no exfiltration by URL)")
+r = put(SEC, [{"name": "API_KEY", "required": True}], token=editor)
+ok(r.status == 204, "sources_edit alone may still shape empty slots", r)
+ok(put(SEC, [{"name": "API_KEY", "required": True, "secretId": secid}]).status == 204,
+   "the admin links it again")
 d = domain()
 r = lookup(d, "DOMAIN", ids=[sid])
 res = by_source(r).get(sid, {})

@@ -3,6 +3,7 @@
 applied all or nothing), /stats (counters and hourly charts),
 /notifications (missing and expired secrets) and /favicon (a site's
 icon through libcurl, cached a day)."""
+import atexit
 import http.server
 import json
 import random
@@ -18,6 +19,27 @@ from iocaggtest import (URL, TOKEN, need_stack, get, request, ok, is_error,
 
 need_stack()
 tag = letters(6)
+
+# The dev stack points the runner settings at its own runners; this test
+# starts from the defaults.  Put the stack's values back at the end,
+# whatever happens: the tests after this one use the runners.
+RUNNER_KEYS = ["python_runner_grpc_address", "javascript_runner_grpc_address",
+               "javascript_runner_enabled"]
+_saved = [tuple(line.split("|", 1)) for line in psql(
+    "SELECT key || '|' || value FROM server_config WHERE key IN (%s)" %
+    ",".join("'%s'" % k for k in RUNNER_KEYS)).splitlines() if line]
+
+
+def _restore_runners():
+    psql("DELETE FROM server_config WHERE key IN (%s)" %
+         ",".join("'%s'" % k for k in RUNNER_KEYS))
+    for k, v in _saved:
+        psql("INSERT INTO server_config (key, value, last_modified_user_id) "
+             "SELECT '%s', '%s', id FROM users WHERE email = "
+             "'system@iocagg.invalid'" % (k, v.replace("'", "''")))
+
+
+atexit.register(_restore_runners)
 TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?$")
 ID = re.compile(r"^[0-9a-z]{12}$")
 KEYS = ["javascript_source_template", "python_source_template",
@@ -522,6 +544,8 @@ class Site(http.server.BaseHTTPRequestHandler):
         s.hits += 1
         s.paths.append(self.path)
         s.agents.append(self.headers.get("User-Agent"))
+        if self.path == "/secret.txt":   # what an SSRF would be after
+            return self.send(200, "text/plain", b"internal secret")
         if self.path != "/favicon.ico":
             return self.send(404, "text/plain", b"no")
         m = s.mode
@@ -646,6 +670,18 @@ ok(st == 200 and h.get("Content-Type") == "application/octet-stream" and
 red = site("redirect", target=site("good").base + "/favicon.ico")
 st, h, body = favicon(red.base)
 ok(st == 200 and body == ICON, "a redirect (at most 3) is followed", st)
+# Not an open proxy: a redirect elsewhere than /favicon.ico gives nothing.
+good2 = site("good")
+red2 = site("redirect", target=good2.base + "/favicon.ico?x=1")
+st, h, body = favicon(red2.base)
+ok(st in (200, 204), "a redirect to /favicon.ico with a query still works", st)
+red3 = site("redirect", target=site("html").base + "/secret.txt")
+st, h, body = favicon(red3.base)
+ok(st == 204 and body == b"", "a redirect to another path returns no body", (st, body[:40]))
+res = favicon("http://169.254.169.254")
+ok(res[0] in (502, 504), "link-local addresses (cloud metadata) are refused", res[0])
+res = favicon("http://10.255.255.1")
+ok(res[0] in (502, 504), "private addresses are refused", res[0])
 loop = site("loop")
 res = favicon(loop.base)
 ferr(res, 502, "bad_gateway", "more than 3 redirects: 502")

@@ -300,6 +300,9 @@ basic = base64.b64encode(("%s:wrong horse" % e1).encode()).decode()
 r = get("/api/v1/users/me", auth=False,
         headers={"Authorization": "Basic " + basic})
 is_error(r, 401, "unauthorized", "Basic with a wrong password: 401")
+n = psql("SELECT count(*) FROM login_attempts WHERE lower(email) = lower(%s) "
+         "AND NOT success" % sq(e1))
+ok(int(n) >= 1, "a failed Basic login counts in the login throttle", n)
 
 # Unknown addresses take as long as wrong passwords (a dummy hash).
 def best(body, n=3):
@@ -362,6 +365,8 @@ ok(codes == [401] * 20, "20 failures from one address are 401", codes)
 r = cgi("/api/v1/auth/login", method="POST", ip=ip,
         body={"email": e1, "password": "correct horse"})
 cgi_error(r, 429, "rate_limited", "the 21st attempt from that address: 429")
+# (e1's own failures so far, Basic ones included, must not count here)
+psql("DELETE FROM login_attempts WHERE lower(email) = lower(%s)" % sq(e1))
 r = cgi("/api/v1/auth/login", method="POST", ip="198.51.100.251",
         body={"email": e1, "password": "correct horse"})
 ok(r.status == 200, "another address is not limited", r)
