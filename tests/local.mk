@@ -88,6 +88,7 @@ INTEG_TESTS = \
 	tests/integ/t0670-admin-flow.py \
 	tests/integ/t0800-cli.py \
 	tests/integ/t0700-runner.py \
+	tests/integ/t0701-js-runner.py \
 	tests/integ/t0710-runner-lookups.py \
 	tests/integ/t0400-restart.py
 
@@ -137,6 +138,7 @@ tests/integ/t0640-config.log: tests/integ/t0710-runner-lookups.log
 tests/integ/t0620-sources.log: tests/integ/t0510-checks.log
 # The concurrency test wants the machine to itself.
 tests/integ/t0540-concurrency.log: tests/integ/t0700-runner.log \
+	tests/integ/t0701-js-runner.log \
 	tests/integ/t0710-runner-lookups.log
 tests/integ/t0540-concurrency.log: tests/integ/t0500-lookup.log \
 	tests/integ/t0510-checks.log tests/integ/t0520-cache.log \
