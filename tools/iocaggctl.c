@@ -756,21 +756,35 @@ cmd_secret_set(int argc, char *argv[])
 	db = connect_or_die();
 	p[0] = argv[optind];
 	p[1] = enc;
+	/* The secret and its links land together, or not at all. */
+	if (db_begin(db) != DB_OK) {
+		fprintf(stderr, "iocaggctl: cannot store the secret\n");
+		pr = NULL;
+		goto out;
+	}
 	pr = db_exec(db, stmts[STMT_SECRET_SET], 2, p, &res);
 	if (res != DB_OK || PQntuples(pr) != 1) {
 		fprintf(stderr, "iocaggctl: cannot store the secret\n");
+		db_rollback(db);
 		goto out;
 	}
 	(void)strlcpy(id, PQgetvalue(pr, 0, 0), sizeof(id));
-	printf("secret %s stored with id %s\n", argv[optind], id);
 	if (link) {
 		p[0] = id;
 		p[1] = argv[optind];
 		if (db_cmd(db, stmts[STMT_SECRET_LINK], 2, p) != DB_OK) {
-			fprintf(stderr, "iocaggctl: cannot link the secret\n");
+			fprintf(stderr, "iocaggctl: cannot link the secret; "
+			    "nothing was stored\n");
+			db_rollback(db);
 			goto out;
 		}
 	}
+	if (db_commit(db) != DB_OK) {
+		fprintf(stderr, "iocaggctl: cannot store the secret\n");
+		db_rollback(db);
+		goto out;
+	}
+	printf("secret %s stored with id %s\n", argv[optind], id);
 	rc = 0;
 out:
 	PQclear(pr);
