@@ -107,27 +107,6 @@ read_body(struct req *r, struct fval *v, int partial)
 	return 0;
 }
 
-/* Answer a failed write of a token. */
-static void
-write_error(struct req *r, enum dbres res)
-{
-	switch (res) {
-	case DB_CONFLICT:
-		http_error(r, 409, "conflict", "you already have a token "
-		    "with this note");
-		break;
-	case DB_INVALID:
-		/* The other constraints are checked before: only the
-		 * calendar is left to the database. */
-		http_error(r, 422, "invalid_field", "'expiresAt' is not a "
-		    "valid date and time");
-		break;
-	default:
-		rest_db_error(r, res, "token");
-		break;
-	}
-}
-
 /*
  * GET /api/v1/apiTokens[?limit=N&offset=M] -- the caller's tokens,
  * newest first, without secrets.  Any authenticated user.  200; 400
@@ -175,7 +154,8 @@ tokens_create(struct req *r)
 	p[4] = r->user->id;
 	pr = rest_write1(r, stmts[STMT_CREATE], 5, p, &res);
 	if (res != DB_OK)
-		write_error(r, res);
+		rest_write_error(r, res, "token",
+		    "you already have a token with this note");
 	else {
 		o = json_object_new_object();
 		if (jadd(o, "id", json_object_new_string(id)) == -1 ||
@@ -216,7 +196,8 @@ tokens_update(struct req *r)
 	if (res == DB_OK)
 		http_empty(r, 204);
 	else
-		write_error(r, res);
+		rest_write_error(r, res, "token",
+		    "you already have a token with this note");
 	PQclear(pr);
 	rest_fields_free(v, F__MAX);
 }

@@ -26,6 +26,7 @@
 #include "json.h"
 #include "log.h"
 #include "rest.h"
+#include "runner.h"
 #include "xmalloc.h"
 
 #define ENTRIES_MAX	64		/* entries in one PUT */
@@ -146,7 +147,7 @@ static const struct key keys[] = {
 	    "1000).  Kept for the reference's clients: the lookup engine "
 	    "queries every candidate source at once." },
 	{ "javascript_runner_grpc_address", K_STRING, "RUNNERS",
-	    "unix:/run/iocagg/javascript.sock", 1, 255, R_RUNNER,
+	    RUNNER_JAVASCRIPT_ADDRESS_DEF, 1, 255, R_RUNNER,
 	    "JavaScript runner address",
 	    "The gRPC address of the JavaScript runner: unix:/path of a "
 	    "socket, or host:port." },
@@ -155,7 +156,7 @@ static const struct key keys[] = {
 	    "Whether JavaScript sources run; when false their lookups report "
 	    "RUNNER_DISABLED." },
 	{ "python_runner_grpc_address", K_STRING, "RUNNERS",
-	    "unix:/run/iocagg/python.sock", 1, 255, R_RUNNER,
+	    RUNNER_PYTHON_ADDRESS_DEF, 1, 255, R_RUNNER,
 	    "Python runner address",
 	    "The gRPC address of the Python runner: unix:/path of a socket, "
 	    "or host:port." },

@@ -180,27 +180,6 @@ encrypt_value(struct req *r, const char *plain)
 	return enc;
 }
 
-/* Answer a failed write of a secret. */
-static void
-write_error(struct req *r, enum dbres res)
-{
-	switch (res) {
-	case DB_CONFLICT:
-		http_error(r, 409, "conflict", "a secret with this name "
-		    "already exists");
-		break;
-	case DB_INVALID:
-		/* The other constraints are checked before: only the
-		 * calendar is left to the database. */
-		http_error(r, 422, "invalid_field", "'expiresAt' is not a "
-		    "valid date and time");
-		break;
-	default:
-		rest_db_error(r, res, "secret");
-		break;
-	}
-}
-
 /*
  * GET /api/v1/secrets[?limit=N&offset=M] -- every secret's metadata,
  * by name, with numSources, the number of slots linked to it; never a
@@ -247,7 +226,8 @@ secrets_create(struct req *r)
 	if (res == DB_OK)
 		rest_created(r, 201, pr);
 	else
-		write_error(r, res);
+		rest_write_error(r, res, "secret",
+		    "a secret with this name already exists");
 	PQclear(pr);
 	free(enc);
 	body_done(r, o, v);
@@ -289,7 +269,8 @@ secrets_update(struct req *r)
 	if (res == DB_OK)
 		http_empty(r, 204);
 	else
-		write_error(r, res);
+		rest_write_error(r, res, "secret",
+		    "a secret with this name already exists");
 	PQclear(pr);
 	free(enc);
 	body_done(r, o, v);

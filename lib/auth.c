@@ -367,8 +367,8 @@ dummy_init(void)
  * A valid argon2id hash of a random password, made once per process:
  * what an unknown address is verified against.
  */
-static const char *
-dummy_hash(void)
+const char *
+password_dummy_hash(void)
 {
 	static pthread_once_t	 once = PTHREAD_ONCE_INIT;
 
@@ -421,7 +421,7 @@ auth_basic(struct req *r, const char *b64)
 	else {
 		/* An unknown address costs a hash too: no timing oracle. */
 		ok = password_verify(PQntuples(pr) == 1 ?
-		    db_val(pr, 0, "password") : dummy_hash(), colon + 1) &&
+		    db_val(pr, 0, "password") : password_dummy_hash(), colon + 1) &&
 		    PQntuples(pr) == 1;
 		if (ok) {
 			r->user = user_from_row(pr);

@@ -73,6 +73,9 @@ int		 token_split(const char *cred, char *id, size_t idsz,
 
 /* argon2id PHC string into "out" (crypto_pwhash_STRBYTES); 0 or -1. */
 int		 password_hash(const char *pw, char *out, size_t outsz);
+/* An argon2id hash of a random password, made once per process: what
+ * an unknown address is verified against, so that it costs as long. */
+const char	*password_dummy_hash(void);
 /* 1 when "pw" matches the stored PHC string, 0 otherwise. */
 int		 password_verify(const char *stored, const char *pw);
 

@@ -212,8 +212,6 @@ utc_stamp(char *buf, size_t sz, long long off_ms)
 	(void)snprintf(buf, sz, "%.19s.%03d", day, (int)(ms % 1000));
 }
 
-#define pg_array rest_text_array
-
 int
 lookup_match_keys(const char *data, enum ind_kind kind, char ***hosts,
     size_t *nhosts, char **ip)
@@ -360,11 +358,11 @@ load_candidates(struct lookup *lk, char *err, size_t errsz)
 
 	(void)lookup_match_keys(o->data, o->kind, &hosts, &nhosts, &ip);
 	if (o->nsource_ids > 0)
-		ids = pg_array(o->source_ids, o->nsource_ids);
+		ids = rest_text_array(o->source_ids, o->nsource_ids);
 	/* A plain DOMAIN entry is the host itself; "*.x" entries match
 	 * the host or any parent domain. */
-	hostsa = pg_array(hosts, nhosts);
-	exacta = pg_array(hosts, nhosts > 0 ? 1 : 0);
+	hostsa = rest_text_array(hosts, nhosts);
+	exacta = rest_text_array(hosts, nhosts > 0 ? 1 : 0);
 	p[0] = ind_kind_name(o->kind);
 	p[1] = o->data;
 	p[2] = ids;

@@ -557,3 +557,13 @@ rest_text(struct req *r, const char *sql, int n, const char *const *p,
 		    PQgetvalue(pr, 0, 0));
 	PQclear(pr);
 }
+
+void
+rest_write_error(struct req *r, enum dbres res, const char *what,
+    const char *msg)
+{
+	if (res == DB_CONFLICT)
+		http_error(r, 409, "conflict", "%s", msg);
+	else
+		rest_db_error(r, res, what);
+}

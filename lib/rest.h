@@ -77,6 +77,9 @@ int		 rest_paging(struct req *, long long def, char *limit,
  * DB_NOTFOUND 404, otherwise 503.  "what" names the resource.
  */
 void		 rest_db_error(struct req *, enum dbres, const char *what);
+/* rest_db_error(), with "msg" as the message of a 409. */
+void		 rest_write_error(struct req *, enum dbres, const char *what,
+		    const char *msg);
 /* Run a query and send its rows as a JSON array (200). */
 void		 rest_rows(struct req *, const char *sql, int n,
 		    const char *const *params);
