@@ -14,7 +14,8 @@ lib_libiocagg_a_SOURCES = \
 	lib/slug.c lib/slug.h \
 	lib/indicator.c lib/indicator.h \
 	lib/secret.c lib/secret.h \
-	lib/source.h lib/sources/registry.c \
+	lib/source.h lib/sources/registry.c lib/sources/list-web.h \
+	lib/sources/list-abusech.h lib/sources/list-net.h lib/sources/list-feeds.h \
 	lib/sources/virustotal.c lib/sources/abuseipdb.c \
 	lib/sources/urlhaus.c lib/sources/http_json.c \
 	lib/store.c lib/store.h \

@@ -22,6 +22,7 @@
 #include "indicator.h"
 
 struct curl_slist;
+struct db;
 
 #define KIND_BIT(k)	(1u << (k))
 
@@ -38,6 +39,12 @@ struct src_in {
 	const char		*source_url;	/* the source row's url */
 	const struct src_secret	*secrets;
 	size_t			 nsecrets;
+	json_object		*config;	/* sources.config_values: an
+						 * array of {"name","value"},
+						 * or NULL (borrowed) */
+	long long		 deadline;	/* monotonic ms (CLOCK_MONOTONIC)
+						 * by which run() must be done */
+	struct db		*db;		/* run(): local tables (feeds) */
 };
 
 /* The request a source wants made; the framework frees it. */
@@ -53,6 +60,29 @@ struct src_out {
 	json_object	*data;		/* owned; NULL is JSON null */
 	const char	*error;		/* NULL, or an error kind */
 	char		*message;	/* optional error detail, xmalloc'd */
+	long long	 retry_after;	/* RATE_LIMITED: seconds to pause */
+};
+
+/*
+ * A background task run (the scheduler calls src_def.task every
+ * sources.task_interval seconds on one host at a time).
+ */
+struct src_task {
+	const char		*source_id;
+	const char		*base;		/* base URL (override or default) */
+	const char		*source_url;
+	const struct src_secret	*secrets;
+	size_t			 nsecrets;
+	json_object		*config;	/* config_values, or NULL */
+	struct db		*db;		/* own connection, no transaction */
+	long long		 deadline;	/* monotonic ms */
+	volatile int		*stop;		/* non-zero: give up now (SIGTERM) */
+};
+
+struct src_task_out {
+	long long	 rows;		/* rows loaded */
+	long long	 bytes;		/* bytes downloaded */
+	char		*error;		/* NULL on success, else xmalloc'd */
 };
 
 struct src_def {
@@ -68,7 +98,63 @@ struct src_def {
 	/* Read a 2xx answer already parsed as JSON ("body" borrowed). */
 	void	(*parse)(const struct src_in *, json_object *body,
 		    struct src_out *out);
+	/*
+	 * Instead of build/parse: a source that is not one HTTP request
+	 * (DNS, whois, local feed tables, several calls).  Runs on a
+	 * thread of its own and may block until in->deadline; fills
+	 * "out".  src_http() gives it the shared HTTP behaviour.
+	 */
+	void	(*run)(const struct src_in *, struct src_out *out);
+	/*
+	 * The normalized verdict of a successful answer ("data" borrowed,
+	 * never NULL): an object made with src_verdict_new(), or NULL
+	 * when the source has nothing to say.  Optional.
+	 */
+	json_object *(*verdict)(const struct src_in *, json_object *data);
+	/* The background task (feed download...), or NULL.  Returns 0 or
+	 * -1 with out->error set; must leave old data intact on failure. */
+	int	(*task)(const struct src_task *, struct src_task_out *out);
 };
+
+/*
+ * The normalized verdict: {"verdict": "malicious" | "suspicious" |
+ * "benign" | "unknown", "score": 0..100, "tags": [...], "firstSeen",
+ * "lastSeen" (ISO 8601 UTC, when known), "related": [{"kind", "data"}]}.
+ */
+#define SRC_MALICIOUS	"malicious"
+#define SRC_SUSPICIOUS	"suspicious"
+#define SRC_BENIGN	"benign"
+#define SRC_UNKNOWN	"unknown"
+
+json_object		*src_verdict_new(const char *verdict, int score);
+void			 src_verdict_tag(json_object *v, const char *tag);
+/* Either may be NULL; values are normalized to ISO 8601 UTC when
+ * they parse as a date, else kept as given. */
+void			 src_verdict_seen(json_object *v, const char *first,
+			    const char *last);
+void			 src_verdict_related(json_object *v,
+			    const char *kind, const char *data);
+
+/*
+ * One blocking HTTP exchange for run() and task(), with the shared
+ * behaviour of build/parse sources: the deadline, the user agent, the
+ * configured proxy, no redirects, the response size cap, and the status
+ * mapping (404 NOT_FOUND, 401/403 UNAUTHORIZED, 429 RATE_LIMITED with
+ * out->retry_after, other non-2xx RESPONSE_ERROR, transport errors
+ * REQUEST_ERROR, TIMEOUT).  "rq" is consumed.  Returns 0 on a 2xx
+ * answer, with the body in "*body" and "*len" (xmalloc'd, NUL-terminated) and
+ * *json parsed when "want_json" (a body that is not JSON is a
+ * RESPONSE_ERROR); -1 with out->error (and out->message) set.
+ */
+int			 src_http(const struct src_in *, struct src_req *rq,
+			    int want_json, char **body, size_t *len,
+			    json_object **json, struct src_out *out);
+/* A per-source config value (sources.config_values) as a string or
+ * integer, "def" when unset or of the wrong type. */
+const char		*src_config_str(const struct src_in *, const char *key,
+			    const char *def);
+long long		 src_config_int(const struct src_in *, const char *key,
+			    long long def, long long min, long long max);
 
 const struct src_def	*src_find(const char *builtin);
 const struct src_def *const *src_registry(size_t *n);

@@ -94,7 +94,7 @@ INTEG_TESTS = \
 
 TESTS += $(UNIT_TESTS) $(SH_TESTS) $(INTEG_TESTS)
 EXTRA_DIST += $(SH_TESTS) $(INTEG_TESTS) tests/integ/iocaggtest.py \
-	tests/mock/upstream.py tests/mock/oidc.py tests/mock/selftest.py tests/mock/README.md \
+	tests/mock/apis tests/mock/upstream.py tests/mock/oidc.py tests/mock/selftest.py tests/mock/README.md \
 	tests/fuzz/fuzz-indicator.c tests/fuzz/fuzz-request.c \
 	tests/fuzz/fuzz-json.c tests/fuzz/fuzz-conf.c tests/fuzz/run.sh \
 	tests/bench/runners.py tests/bench/duk-call.c

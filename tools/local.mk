@@ -5,7 +5,7 @@ tools_iocaggctl_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(SODIUM_CFLAGS) \
 	$(JSONC_CFLAGS)
 tools_iocaggctl_LDADD = $(IOCAGG_LIBS) $(RUNNER_CLIENT_LIBS)
 
-EXTRA_DIST += tools/devstack
+EXTRA_DIST += tools/devstack tools/devstack.d
 
 # iocagg(1), the command line, and its shell completions.
 bin_PROGRAMS += tools/iocagg

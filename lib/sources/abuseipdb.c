@@ -46,9 +46,9 @@ abuse_parse(const struct src_in *in, json_object *body, struct src_out *out)
 }
 
 const struct src_def src_abuseipdb = {
-	"abuseipdb",
-	"https://api.abuseipdb.com/api/v2",
-	KIND_BIT(IND_IPV4) | KIND_BIT(IND_IPV6),
-	abuse_build,
-	abuse_parse,
+	.builtin = "abuseipdb",
+	.base = "https://api.abuseipdb.com/api/v2",
+	.kinds = KIND_BIT(IND_IPV4) | KIND_BIT(IND_IPV6),
+	.build = abuse_build,
+	.parse = abuse_parse,
 };

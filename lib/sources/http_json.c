@@ -69,9 +69,9 @@ hj_parse(const struct src_in *in, json_object *body, struct src_out *out)
 }
 
 const struct src_def src_http_json = {
-	"http_json",
-	"",
-	(1u << IND__MAX) - 1,
-	hj_build,
-	hj_parse,
+	.builtin = "http_json",
+	.base = "",
+	.kinds = (1u << IND__MAX) - 1,
+	.build = hj_build,
+	.parse = hj_parse,
 };

@@ -22,12 +22,25 @@ extern const struct src_def	src_virustotal;
 extern const struct src_def	src_abuseipdb;
 extern const struct src_def	src_urlhaus;
 extern const struct src_def	src_http_json;
+/* The catalogue, one list per group of sources. */
+#define SRC(n)	extern const struct src_def src_##n;
+#include "sources/list-web.h"
+#include "sources/list-abusech.h"
+#include "sources/list-net.h"
+#include "sources/list-feeds.h"
+#undef SRC
 
 static const struct src_def *const registry[] = {
 	&src_virustotal,
 	&src_abuseipdb,
 	&src_urlhaus,
 	&src_http_json,
+#define SRC(n)	&src_##n,
+#include "sources/list-web.h"
+#include "sources/list-abusech.h"
+#include "sources/list-net.h"
+#include "sources/list-feeds.h"
+#undef SRC
 };
 
 const struct src_def *

@@ -81,10 +81,10 @@ uh_parse(const struct src_in *in, json_object *body, struct src_out *out)
 }
 
 const struct src_def src_urlhaus = {
-	"urlhaus",
-	"https://urlhaus-api.abuse.ch/v1",
-	KIND_BIT(IND_URL) | KIND_BIT(IND_DOMAIN) | KIND_BIT(IND_IPV4) |
+	.builtin = "urlhaus",
+	.base = "https://urlhaus-api.abuse.ch/v1",
+	.kinds = KIND_BIT(IND_URL) | KIND_BIT(IND_DOMAIN) | KIND_BIT(IND_IPV4) |
 	    KIND_BIT(IND_IPV6) | KIND_BIT(IND_MD5) | KIND_BIT(IND_SHA256),
-	uh_build,
-	uh_parse,
+	.build = uh_build,
+	.parse = uh_parse,
 };

@@ -65,11 +65,11 @@ vt_parse(const struct src_in *in, json_object *body, struct src_out *out)
 }
 
 const struct src_def src_virustotal = {
-	"virustotal",
-	"https://www.virustotal.com/api/v3",
-	KIND_BIT(IND_IPV4) | KIND_BIT(IND_IPV6) | KIND_BIT(IND_DOMAIN) |
+	.builtin = "virustotal",
+	.base = "https://www.virustotal.com/api/v3",
+	.kinds = KIND_BIT(IND_IPV4) | KIND_BIT(IND_IPV6) | KIND_BIT(IND_DOMAIN) |
 	    KIND_BIT(IND_URL) | KIND_BIT(IND_MD5) | KIND_BIT(IND_SHA1) |
 	    KIND_BIT(IND_SHA256),
-	vt_build,
-	vt_parse,
+	.build = vt_build,
+	.parse = vt_parse,
 };

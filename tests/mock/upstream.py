@@ -495,7 +495,13 @@ class Handler(BaseHTTPRequestHandler):
             elif path.startswith("/generic/"):
                 self.generic(path[len("/generic/"):])
             else:
-                self.send_json(404, {"error": "no such endpoint: %s" % path})
+                for prefix, mod in API_MODULES:
+                    if path.startswith(prefix):
+                        mod.handle(self, path[len(prefix):])
+                        break
+                else:
+                    self.send_json(404, {"error": "no such endpoint: %s" %
+                                         path})
         finally:
             self.server.stats.leave()
 
@@ -991,6 +997,36 @@ class Handler(BaseHTTPRequestHandler):
 
 
 # --------------------------------------------------------------------------
+
+# --------------------------------------------------------------------------
+# More APIs, one module each in tests/mock/apis/: a module defines PREFIX
+# (e.g. "/shodan/") and handle(req, rest), where req is the Handler of
+# the request (send_json, send_raw, behave, query, form, ...) and rest
+# the path after the prefix.  It may use this module's helpers
+# (verdict, parse_ip, iso, ...) through "import upstream".
+
+def load_api_modules():
+    import importlib.util
+    here = os.path.dirname(os.path.abspath(__file__))
+    apis = os.path.join(here, "apis")
+    sys.modules.setdefault("upstream", sys.modules[__name__])
+    mods = []
+    if os.path.isdir(apis):
+        for name in sorted(os.listdir(apis)):
+            if not name.endswith(".py") or name.startswith("_"):
+                continue
+            spec = importlib.util.spec_from_file_location(
+                "mockapi_" + name[:-3], os.path.join(apis, name))
+            mod = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(mod)
+            mods.append((mod.PREFIX, mod))
+    # Longest prefix first, so "/a/b/" wins over "/a/".
+    mods.sort(key=lambda m: -len(m[0]))
+    return mods
+
+
+API_MODULES = load_api_modules()
+
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

@@ -1,0 +1,1 @@
+## daemons/local.mk -- (empty so far)

@@ -1,0 +1,1 @@
+## lib/feeds.mk -- (empty so far)

@@ -1,0 +1,1 @@
+## lib/sched.mk -- (empty so far)

@@ -1,0 +1,1 @@
+## lib/sources/abusech.mk -- (empty so far)

@@ -1,0 +1,1 @@
+/* lib/sources/list-web.h -- X-macro list of built-in sources: SRC(name) for "const struct src_def src_<name>". */

@@ -1,0 +1,1 @@
+## lib/sources/net.mk -- (empty so far)

@@ -1,0 +1,1 @@
+## lib/sources/web.mk -- (empty so far)

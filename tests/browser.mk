@@ -1,0 +1,1 @@
+## tests/browser.mk -- (empty so far)

@@ -1,0 +1,1 @@
+## tests/catalogue.mk -- (empty so far)

@@ -1,0 +1,1 @@
+## tests/feeds.mk -- (empty so far)

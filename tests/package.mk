@@ -1,0 +1,1 @@
+## tests/package.mk -- (empty so far)

@@ -1,0 +1,1 @@
+## tests/sched.mk -- (empty so far)
