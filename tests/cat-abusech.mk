@@ -1,0 +1,1 @@
+## tests/cat-abusech.mk -- (empty so far)

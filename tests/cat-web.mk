@@ -1,0 +1,1 @@
+## tests/cat-web.mk -- (empty so far)
