@@ -75,6 +75,10 @@ static const struct conf_key keys[] = {
 	    "largest answer read from a source, in bytes", NULL },
 	{ "user_agent", CONF_STR, "iocagg/" PACKAGE_VERSION, 0, 0, 0,
 	    "User-Agent sent to sources", NULL },
+	{ "dns_resolvers", CONF_STR, "", 0, 0, 0,
+	    "DNS servers of the DNS and ASN Cymru sources, comma-separated "
+	    "host or host:port ([v6]:port); empty: those of "
+	    "/etc/resolv.conf", NULL },
 	{ "body_max", CONF_INT, "1048576", 1024, 268435456, 0,
 	    "largest request body accepted, in bytes (413 above)", NULL },
 	{ "bulk_body_max", CONF_INT, "16777216", 1024, 268435456, 0,

@@ -1,1 +1,3 @@
-/* lib/sources/list-net.h -- X-macro list of built-in sources: SRC(name) for "const struct src_def src_<name>". */
+/* lib/sources/list-net.h -- the DNS sources (c-ares). */
+SRC(dns)
+SRC(asn_cymru)
