@@ -212,10 +212,13 @@ parse_one(const struct dnsq *q, const char *service, json_object *recs)
 		if (ares_parse_ptr_reply(q->abuf, q->alen, NULL, 0, AF_INET,
 		    &he) != ARES_SUCCESS)
 			break;
+		/* c-ares lists every PTR name in h_aliases, the first
+		 * also as h_name. */
 		add_str(recs, "PTR", he->h_name);
 		for (i = 0; he->h_aliases != NULL && he->h_aliases[i] != NULL;
 		    i++)
-			add_str(recs, "PTR", he->h_aliases[i]);
+			if (strcmp(he->h_aliases[i], he->h_name) != 0)
+				add_str(recs, "PTR", he->h_aliases[i]);
 		ares_free_hostent(he);
 		break;
 	}
