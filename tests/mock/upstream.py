@@ -78,6 +78,24 @@ def verdict(value, ip=None):
     return h % 10, h
 
 
+# IPv4 addresses cannot carry behaviour words: 198.18.0.N (RFC 2544
+# benchmarking) stands for word N in the mocks that answer for IPs.
+IP_WORDS = {1: "status429", 2: "status429s", 3: "garbage", 4: "slow3000",
+            5: "status401", 6: "status500", 7: "hang", 8: "empty",
+            9: "status404", 10: "status403", 11: "status503",
+            12: "truncated"}
+
+
+def ip_word(value):
+    ip = parse_ip(value)
+    if ip is None or ip.version != 4:
+        return None
+    o = str(ip).split(".")
+    if o[:3] == ["198", "18", "0"]:
+        return IP_WORDS.get(int(o[3]))
+    return None
+
+
 def is_notfound(value):
     return "notfound" in value.lower()
 
