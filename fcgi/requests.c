@@ -52,6 +52,7 @@ enum stmt {
 	STMT_LIST_AFTER,
 	STMT_GET,
 	STMT_HISTORY,
+	STMT_VERDICTS,
 	STMT__MAX
 };
 
@@ -69,10 +70,14 @@ static const char *const stmts[STMT__MAX] = {
 	"SELECT " REQUEST_COLS " FROM requests WHERE id = $1",
 	/* STMT_HISTORY */
 	"SELECT id, created_at, updated_at, started_at, ended_at, errors, "
-	"data, cache_action, cache_expires_at, cache_cached_at, cache_key, "
-	"request_id, source_id, source_name, source_slug, source_url, "
-	"source_favicon FROM source_requests WHERE request_id = $1 "
+	"data, verdict, cache_action, cache_expires_at, cache_cached_at, "
+	"cache_key, request_id, source_id, source_name, source_slug, "
+	"source_url, source_favicon FROM source_requests WHERE request_id = $1 "
 	"ORDER BY started_at DESC, source_name",
+	/* STMT_VERDICTS: what the summary is made of. */
+	"SELECT source_id, source_name, errors, verdict FROM source_requests "
+	"WHERE request_id = $1 AND verdict IS NOT NULL ORDER BY source_name, "
+	"source_id",
 };
 
 /* A lookup request, from the query string or a JSON body. */
@@ -468,6 +473,7 @@ req_execute_sse(struct req *r)
 		(void)jadd(d, "sources", json_object_new_int64(
 		    (int64_t)lookup_count(lk)));
 		(void)jadd(d, "errors", json_object_new_int64((int64_t)nerr));
+		(void)jadd(d, "summary", lookup_summary_json(lk));
 		(void)sse_event(r, "done", lookup_id(lk), d);
 		json_object_put(d);
 	}
@@ -539,16 +545,52 @@ req_list(struct req *r)
 }
 
 /*
- * GET /api/v1/requests/:id -- one lookup.  Role request_view.  200; 404.
+ * GET /api/v1/requests/:id -- one lookup, with the summary of its
+ * sources' verdicts (from the history rows).  Role request_view.  200;
+ * 404.
  */
 static void
 req_get(struct req *r)
 {
+	PGresult	*pr, *pv;
+	enum dbres	 res;
 	const char	*p[1];
+	json_object	*o, *rows;
 
 	if ((p[0] = rest_id(r, 0, "request")) == NULL)
 		return;
-	rest_row(r, stmts[STMT_GET], 1, p, "request");
+	pr = db_query(r->db, stmts[STMT_GET], 1, p, &res);
+	if (res != DB_OK) {
+		rest_db_error(r, res, "request");
+		PQclear(pr);
+		return;
+	}
+	if (PQntuples(pr) == 0) {
+		http_error(r, 404, "not_found", "no such request");
+		PQclear(pr);
+		return;
+	}
+	pv = db_query(r->db, stmts[STMT_VERDICTS], 1, p, &res);
+	if (res != DB_OK) {
+		rest_db_error(r, res, "request");
+		PQclear(pv);
+		PQclear(pr);
+		return;
+	}
+	o = db_row_json(pr, 0);
+	rows = db_rows_json(pv);
+	if (o == NULL || rows == NULL) {
+		json_object_put(o);
+		json_object_put(rows);
+		http_error(r, 500, "internal", "out of memory");
+	} else {
+		(void)jadd(o, "summary", lookup_summary_rows(rows));
+		http_json(r, 200, o);
+		json_object_put(o);
+		json_object_put(rows);
+	}
+	PQclear(pv);
+	PQclear(pr);
 }
 
 /*

@@ -18,6 +18,7 @@ lib_libiocagg_a_SOURCES = \
 	lib/sources/list-abusech.h lib/sources/list-net.h lib/sources/list-feeds.h \
 	lib/sources/virustotal.c lib/sources/abuseipdb.c \
 	lib/sources/urlhaus.c lib/sources/http_json.c \
+	lib/sources/framework.c \
 	lib/store.c lib/store.h \
 	lib/lookup.c lib/lookup.h \
 	lib/jwt.c lib/jwt.h \

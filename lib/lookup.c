@@ -17,6 +17,17 @@
  * go out as soon as they land.  A runner that lacks the source's code
  * (NOT_FOUND: restarted, or the source was written while it was down)
  * gets the code with Update and the call is tried once more.
+ *
+ * A built-in source with a run() hook (DNS, whois, local feed tables,
+ * several calls) runs on a thread of its own in the same way
+ * (start_run()), with copies of what it reads, so it may block until
+ * its deadline; one that outlives the lookup is abandoned and frees its
+ * own state.  Transfers, run() and runner results share one mapping to
+ * data or errors (take_out(): a 429 pauses the source for its
+ * Retry-After) and have the source's secrets redacted from their
+ * messages.  A success gets its normalized verdict (the source's verdict
+ * hook, or the one a runner's answer carries), which is cached, stored
+ * and summed up with the result; see docs/verdicts.md.
  */
 #include "config.h"
 
@@ -24,6 +35,8 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +69,7 @@
 #define FLIGHT_TTL_MS	15000	/* how long a shared result is kept */
 #define FOLLOW_POLL_MS	50	/* how often a waiting lookup looks */
 #define JSON_DEPTH	128	/* nesting accepted in upstream answers */
+#define RUN_STACK	(2 * 1024 * 1024) /* a run() source's thread */
 
 enum lk_state {
 	ST_NEW,			/* not yet decided */
@@ -80,6 +94,7 @@ struct lk_src {
 	int		 emitted;
 	json_object	*errors;		/* array of {kind, content} */
 	json_object	*data;			/* NULL: JSON null */
+	json_object	*verdict;		/* normalized, or NULL */
 	const char	*cache_action;		/* NULL, FROM_/SAVED_TO_CACHE */
 	char		 cached_at[32], expires_at[32];
 	char		*cache_key;
@@ -88,9 +103,8 @@ struct lk_src {
 
 	CURL		*easy;
 	struct curl_slist *hdrs;
-	char		*body;
-	size_t		 len, cap;
-	int		 too_big;
+	struct src_body	 b;			/* the answer */
+	struct run_call	*run;			/* run() in flight */
 	struct src_secret *sec;
 	size_t		 nsec;
 	int		 sec_loaded;
@@ -99,6 +113,27 @@ struct lk_src {
 	long long	 rf_start;		/* monotonic ms of the first */
 	int		 claimed;
 	long long	 next_poll;
+};
+
+/*
+ * A run() source's call, shared by the lookup and the call's thread:
+ * everything the thread reads is copied here, and the last of the two
+ * to let go frees it, so a thread that outlives its lookup (deadline,
+ * client gone) finishes on its own copies.
+ */
+struct run_call {
+	pthread_mutex_t	 mu;
+	int		 refs;		/* the lookup's and the thread's */
+	int		 done;		/* "out" is final */
+	int		 released;	/* the lookup let go */
+	const struct src_def *def;
+	struct src_in	 in;		/* points at the copies below */
+	char		*data, *base, *source_url;
+	struct src_secret *sec;
+	size_t		 nsec;
+	json_object	*config;
+	struct src_out	 out;
+	CURLM		*multi;		/* woken when done */
 };
 
 struct lookup {
@@ -170,14 +205,14 @@ static const char *const stmts[STMT__MAX] = {
 	" VALUES ($1, $2, $3, $4, $5)",
 	/* STMT_HISTORY: every source's row in one statement. */
 	"INSERT INTO source_requests (id, started_at, ended_at, errors, data,"
-	" cache_action, cache_expires_at, cache_cached_at, cache_key,"
+	" verdict, cache_action, cache_expires_at, cache_cached_at, cache_key,"
 	" request_id, source_id, source_name, source_slug, source_url,"
 	" source_favicon) SELECT r.id, r.started_at, r.ended_at, r.errors, r.data,"
-	" r.cache_action, r.cache_expires_at, r.cache_cached_at, r.cache_key,"
-	" $1, r.source_id, r.source_name, r.source_slug, r.source_url,"
+	" r.verdict, r.cache_action, r.cache_expires_at, r.cache_cached_at,"
+	" r.cache_key, $1, r.source_id, r.source_name, r.source_slug, r.source_url,"
 	" r.source_favicon FROM json_to_recordset($2::json) AS r("
 	"id text, started_at timestamp, ended_at timestamp, errors jsonb, data jsonb,"
-	" cache_action text, cache_expires_at timestamp,"
+	" verdict jsonb, cache_action text, cache_expires_at timestamp,"
 	" cache_cached_at timestamp, cache_key text, source_id text,"
 	" source_name text, source_slug text, source_url text,"
 	" source_favicon text)",
@@ -305,10 +340,23 @@ add_error(struct lk_src *s, const char *kind, json_object *content)
 	(void)jappend(s->errors, e);
 }
 
+/* An error with a message, the source's secrets redacted from it. */
 static void
 add_error_msg(struct lk_src *s, const char *kind, const char *msg)
 {
-	add_error(s, kind, msg != NULL ? json_object_new_string(msg) : NULL);
+	struct src_in	 in;
+	char		*m;
+
+	if (msg == NULL) {
+		add_error(s, kind, NULL);
+		return;
+	}
+	memset(&in, 0, sizeof(in));
+	in.secrets = s->sec;
+	in.nsecrets = s->nsec;
+	m = src_redact(&in, msg);
+	add_error(s, kind, json_object_new_string(m));
+	free(m);
 }
 
 static char *
@@ -545,6 +593,9 @@ apply_stored(struct lk_src *s, const char *text, int from_cache)
 		s->errors = json_object_get(v);
 	if (json_object_object_get_ex(o, "data", &v))
 		s->data = json_object_get(v);
+	if (json_object_object_get_ex(o, "verdict", &v) &&
+	    json_object_is_type(v, json_type_object))
+		s->verdict = json_object_get(v);
 	if (from_cache) {
 		c = jget_str(o, "cachedAt");
 		e = jget_str(o, "expiresAt");
@@ -565,6 +616,8 @@ stored_doc(struct lk_src *s, int with_times)
 
 	o = json_object_new_object();
 	(void)jadd_nullable(o, "data", json_object_get(s->data));
+	if (s->verdict != NULL)
+		(void)jadd(o, "verdict", json_object_get(s->verdict));
 	(void)jadd(o, "errors", s->errors != NULL ?
 	    json_object_get(s->errors) : json_object_new_array());
 	if (with_times) {
@@ -576,29 +629,6 @@ stored_doc(struct lk_src *s, int with_times)
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	return txt;
-}
-
-static size_t
-on_body(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	struct lk_src	*s = arg;
-	size_t		 n = size * nmemb, max;
-
-	max = (size_t)conf_int("upstream_response_max");
-	if (s->len + n > max) {
-		s->too_big = 1;
-		return 0;	/* aborts the transfer */
-	}
-	if (s->len + n + 1 > s->cap) {
-		s->cap = (s->len + n + 1) * 2;
-		if (s->cap > max + 1)
-			s->cap = max + 1;
-		s->body = xrealloc(s->body, s->cap);
-	}
-	memcpy(s->body + s->len, ptr, n);
-	s->len += n;
-	s->body[s->len] = '\0';
-	return n;
 }
 
 /* Decrypt the secrets linked to this source's slots. */
@@ -651,6 +681,9 @@ src_in_fill(struct lookup *lk, struct lk_src *s, struct src_in *in)
 	in->source_url = s->url;
 	in->secrets = s->sec;
 	in->nsecrets = s->nsec;
+	in->config = s->config_values;
+	in->deadline = lk->deadline;
+	in->db = lk->db;
 }
 
 static void	conclude(struct lookup *, struct lk_src *);
@@ -840,6 +873,225 @@ end_runner(struct lookup *lk, struct lk_src *s, CURLM *multi)
 	return 0;
 }
 
+/* --- Results -------------------------------------------------------------- */
+
+/*
+ * "out" (from parse(), run() or the HTTP status mapping) becomes the
+ * result of "s": data, or an error; an upstream 429 pauses the source
+ * for its Retry-After.  Takes out->data and out->message.
+ */
+static void
+take_out(struct lookup *lk, struct lk_src *s, struct src_out *out)
+{
+	json_object	*c;
+
+	if (out->error == NULL) {
+		s->data = out->data;
+		out->data = NULL;
+	} else if (strcmp(out->error, "RATE_LIMITED") == 0) {
+		if (out->retry_after > 0)
+			store_pause(lk->db, lk->kv, s->id, out->retry_after);
+		c = json_object_new_object();
+		(void)jadd(c, "retryAfter", json_object_new_int64(
+		    out->retry_after > 0 ? out->retry_after : 0));
+		add_error(s, "RATE_LIMITED", c);
+	} else
+		add_error_msg(s, out->error, out->message);
+	json_object_put(out->data);
+	out->data = NULL;
+	free(out->message);
+	out->message = NULL;
+}
+
+/*
+ * The normalized verdict of a successful result: the source's verdict
+ * hook, or for runner sources the verdict their answer carries.
+ */
+static void
+make_verdict(struct lookup *lk, struct lk_src *s)
+{
+	struct src_in	 in;
+	json_object	*v = NULL, *sc;
+
+	if (s->errors != NULL || s->data == NULL || s->verdict != NULL)
+		return;
+	if (s->def != NULL && s->def->verdict != NULL) {
+		src_in_fill(lk, s, &in);
+		v = s->def->verdict(&in, s->data);
+	} else if (s->def == NULL)
+		v = src_verdict_lift(s->data);
+	/* The history's check constraint wants this much: a bad verdict
+	 * must not cost every row of the lookup. */
+	if (v != NULL && (!json_object_is_type(v, json_type_object) ||
+	    src_verdict_rank(jget_str(v, "verdict")) < 0 ||
+	    !json_object_object_get_ex(v, "score", &sc) ||
+	    !json_object_is_type(sc, json_type_int) ||
+	    json_object_get_int64(sc) < 0 || json_object_get_int64(sc) > 100)) {
+		log_warnx("source %s: malformed verdict dropped", s->id);
+		json_object_put(v);
+		v = NULL;
+	}
+	s->verdict = v;
+}
+
+/* --- run() sources ------------------------------------------------------- */
+
+static void
+run_unref(struct run_call *rc)
+{
+	size_t	 i;
+	int	 last;
+
+	(void)pthread_mutex_lock(&rc->mu);
+	last = --rc->refs == 0;
+	(void)pthread_mutex_unlock(&rc->mu);
+	if (!last)
+		return;
+	free(rc->data);
+	free(rc->base);
+	free(rc->source_url);
+	for (i = 0; i < rc->nsec; i++) {
+		free((char *)(uintptr_t)rc->sec[i].name);
+		freezero_str((char *)(uintptr_t)rc->sec[i].value);
+	}
+	free(rc->sec);
+	json_object_put(rc->config);
+	json_object_put(rc->out.data);
+	free(rc->out.message);
+	(void)pthread_mutex_destroy(&rc->mu);
+	free(rc);
+}
+
+static void *
+run_thread(void *arg)
+{
+	struct run_call	*rc = arg;
+	struct src_out	 out;
+
+	memset(&out, 0, sizeof(out));
+	rc->def->run(&rc->in, &out);
+	(void)pthread_mutex_lock(&rc->mu);
+	rc->out = out;
+	rc->done = 1;
+	if (!rc->released)
+		(void)curl_multi_wakeup(rc->multi);
+	(void)pthread_mutex_unlock(&rc->mu);
+	run_unref(rc);
+	return NULL;
+}
+
+static int
+run_done(struct run_call *rc)
+{
+	int	 d;
+
+	(void)pthread_mutex_lock(&rc->mu);
+	d = rc->done;
+	(void)pthread_mutex_unlock(&rc->mu);
+	return d;
+}
+
+/* The lookup lets go of the call, finished or not. */
+static void
+run_release(struct run_call *rc)
+{
+	if (rc == NULL)
+		return;
+	(void)pthread_mutex_lock(&rc->mu);
+	rc->released = 1;
+	(void)pthread_mutex_unlock(&rc->mu);
+	run_unref(rc);
+}
+
+/*
+ * Start run() of "s" on a thread of its own, with copies of what it
+ * reads, its deadline the sooner of the source's timeout and the
+ * lookup's; on failure "s" is done.
+ */
+static void
+start_run(struct lookup *lk, struct lk_src *s, CURLM *multi)
+{
+	struct run_call	*rc;
+	struct src_in	 in;
+	pthread_attr_t	 attr;
+	pthread_t	 tid;
+	sigset_t	 all, old;
+	long long	 now = mono_ms();
+	size_t		 i;
+	int		 err;
+
+	load_secrets(s);
+	src_in_fill(lk, s, &in);
+	rc = xcalloc(1, sizeof(*rc));
+	(void)pthread_mutex_init(&rc->mu, NULL);
+	rc->refs = 2;
+	rc->def = s->def;
+	rc->multi = multi;
+	rc->data = xstrdup(in.data);
+	rc->base = xstrdup(in.base != NULL ? in.base : "");
+	rc->source_url = strdup_or_null(in.source_url);
+	if (s->nsec > 0)
+		rc->sec = xcalloc(s->nsec, sizeof(*rc->sec));
+	for (i = 0; i < s->nsec; i++) {
+		rc->sec[i].name = xstrdup(s->sec[i].name);
+		rc->sec[i].value = xstrdup(s->sec[i].value);
+	}
+	rc->nsec = s->nsec;
+	if (s->config_values != NULL &&
+	    json_object_deep_copy(s->config_values, &rc->config, NULL) != 0)
+		rc->config = NULL;
+	rc->in.data = rc->data;
+	rc->in.kind = in.kind;
+	rc->in.base = rc->base;
+	rc->in.source_url = rc->source_url;
+	rc->in.secrets = rc->sec;
+	rc->in.nsecrets = rc->nsec;
+	rc->in.config = rc->config;
+	rc->in.deadline = now + (s->timeout_ms < lk->deadline - now ?
+	    s->timeout_ms : lk->deadline - now);
+	rc->in.db = lk->db;
+
+	/* The thread takes no signals: they stay with the workers. */
+	(void)sigfillset(&all);
+	(void)pthread_sigmask(SIG_BLOCK, &all, &old);
+	(void)pthread_attr_init(&attr);
+	(void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	(void)pthread_attr_setstacksize(&attr, RUN_STACK);
+	err = pthread_create(&tid, &attr, run_thread, rc);
+	(void)pthread_attr_destroy(&attr);
+	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0) {
+		log_warnx("source %s: cannot start its thread: %s", s->id,
+		    strerror(err));
+		rc->refs = 1;
+		run_unref(rc);
+		add_error_msg(s, "INTERNAL_SERVER_ERROR", "cannot start the "
+		    "source");
+		conclude(lk, s);
+		return;
+	}
+	s->run = rc;
+	s->st = ST_CALLING;
+}
+
+/* run() of "s" is over: its result, cached and shared. */
+static void
+end_run(struct lookup *lk, struct lk_src *s)
+{
+	struct src_out	 out;
+
+	(void)pthread_mutex_lock(&s->run->mu);
+	out = s->run->out;
+	memset(&s->run->out, 0, sizeof(s->run->out));
+	(void)pthread_mutex_unlock(&s->run->mu);
+	run_release(s->run);
+	s->run = NULL;
+	take_out(lk, s, &out);
+	conclude(lk, s);
+}
+
+/* --- HTTP sources -------------------------------------------------------- */
+
 /*
  * Start the transfer of "s" on "multi"; on failure "s" is done.
  */
@@ -848,12 +1100,15 @@ start_call(struct lookup *lk, struct lk_src *s, CURLM *multi)
 {
 	struct src_in	 in;
 	struct src_req	 rq;
-	char		 err[256];
-	const char	*proxy = conf_str("upstream_proxy");
+	char		 err[256], *u;
 	long long	 left, t;
 
 	if (s->def == NULL) {
 		start_runner(lk, s, multi, NULL);
+		return;
+	}
+	if (s->def->run != NULL) {
+		start_run(lk, s, multi);
 		return;
 	}
 	load_secrets(s);
@@ -877,35 +1132,13 @@ start_call(struct lookup *lk, struct lk_src *s, CURLM *multi)
 	}
 	left = lk->deadline - mono_ms();
 	t = s->timeout_ms < left ? s->timeout_ms : left;
-	if (t < 1)
-		t = 1;
 	s->hdrs = rq.headers;
-	(void)curl_easy_setopt(s->easy, CURLOPT_URL, rq.url);
-	(void)curl_easy_setopt(s->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	(void)curl_easy_setopt(s->easy, CURLOPT_REDIR_PROTOCOLS_STR,
-	    "http,https");
-	/* No redirects: the API key headers would follow them to any
-	 * host.  A redirect is a RESPONSE_ERROR ("HTTP 302"). */
-	(void)curl_easy_setopt(s->easy, CURLOPT_FOLLOWLOCATION, 0L);
-	(void)curl_easy_setopt(s->easy, CURLOPT_NOSIGNAL, 1L);
-	(void)curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, (long)t);
-	(void)curl_easy_setopt(s->easy, CURLOPT_CONNECTTIMEOUT_MS,
-	    (long)(t < 5000 ? t : 5000));
-	(void)curl_easy_setopt(s->easy, CURLOPT_USERAGENT,
-	    conf_str("user_agent"));
-	/* Only the configured proxy: never one from the environment. */
-	(void)curl_easy_setopt(s->easy, CURLOPT_PROXY, proxy);
-	(void)curl_easy_setopt(s->easy, CURLOPT_ACCEPT_ENCODING, "");
-	(void)curl_easy_setopt(s->easy, CURLOPT_MAXFILESIZE_LARGE,
-	    (curl_off_t)conf_int("upstream_response_max"));
-	(void)curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->hdrs);
-	(void)curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, on_body);
-	(void)curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
+	src_curl_setup(s->easy, &rq, t, &s->b);
 	(void)curl_easy_setopt(s->easy, CURLOPT_PRIVATE, s);
-	if (rq.post)
-		(void)curl_easy_setopt(s->easy, CURLOPT_COPYPOSTFIELDS,
-		    rq.body != NULL ? rq.body : "");
-	/* The URL may carry a key: it is never logged. */
+	/* The URL may carry a key: only its redacted form is logged. */
+	u = src_redact(&in, rq.url);
+	log_debug("source %s: %s %s", s->id, rq.post ? "POST" : "GET", u);
+	free(u);
 	free(rq.url);
 	free(rq.body);
 	if (curl_multi_add_handle(multi, s->easy) != CURLM_OK) {
@@ -916,26 +1149,6 @@ start_call(struct lookup *lk, struct lk_src *s, CURLM *multi)
 	s->st = ST_CALLING;
 }
 
-/* Seconds from a Retry-After header: delta-seconds or an HTTP date. */
-static long long
-retry_after(CURL *easy)
-{
-	struct curl_header	*h;
-	const char		*errstr;
-	long long		 v;
-	time_t			 t;
-
-	if (curl_easy_header(easy, "Retry-After", 0, CURLH_HEADER, -1,
-	    &h) != CURLHE_OK)
-		return 0;
-	v = strtonum(h->value, 0, 86400, &errstr);
-	if (errstr == NULL)
-		return v;
-	if ((t = curl_getdate(h->value, NULL)) != -1 && t > time(NULL))
-		return (long long)(t - time(NULL));
-	return 0;
-}
-
 /*
  * A transfer ended: map it to data or errors, cache, share, release.
  */
@@ -944,52 +1157,15 @@ end_call(struct lookup *lk, struct lk_src *s, CURLcode cc)
 {
 	struct src_in	 in;
 	struct src_out	 out;
-	json_object	*body, *c;
-	const char	*jerr;
-	long		 status = 0;
-	long long	 wait;
-	char		 msg[128];
+	json_object	*body;
 
-	(void)curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
-	if (cc == CURLE_OPERATION_TIMEDOUT)
-		add_error_msg(s, "TIMEOUT", "no answer in time");
-	else if (s->too_big || cc == CURLE_FILESIZE_EXCEEDED) {
-		(void)snprintf(msg, sizeof(msg), "the answer is larger than "
-		    "%lld bytes", conf_int("upstream_response_max"));
-		add_error_msg(s, "RESPONSE_ERROR", msg);
-	} else if (cc != CURLE_OK)
-		add_error_msg(s, "REQUEST_ERROR", curl_easy_strerror(cc));
-	else if (status == 404)
-		add_error(s, "NOT_FOUND", NULL);
-	else if (status == 401 || status == 403)
-		add_error(s, "UNAUTHORIZED", NULL);
-	else if (status == 429) {
-		wait = retry_after(s->easy);
-		if (wait > 0)
-			store_pause(lk->db, lk->kv, s->id, wait);
-		c = json_object_new_object();
-		(void)jadd(c, "retryAfter", json_object_new_int64(wait));
-		add_error(s, "RATE_LIMITED", c);
-	} else if (status < 200 || status > 299) {
-		(void)snprintf(msg, sizeof(msg), "HTTP %ld", status);
-		add_error_msg(s, "RESPONSE_ERROR", msg);
-	} else if (s->len == 0)
-		add_error_msg(s, "RESPONSE_ERROR", "empty answer");
-	else if ((body = json_parse_capped(s->body, s->len, JSON_DEPTH,
-	    &jerr)) == NULL && jerr != NULL)
-		add_error_msg(s, "RESPONSE_ERROR", "the answer is not JSON");
-	else {
+	memset(&out, 0, sizeof(out));
+	if (src_http_map(s->easy, cc, &s->b, 1, &body, &out) == 0) {
 		src_in_fill(lk, s, &in);
-		memset(&out, 0, sizeof(out));
 		s->def->parse(&in, body, &out);
 		json_object_put(body);
-		if (out.error != NULL) {
-			add_error_msg(s, out.error, out.message);
-			json_object_put(out.data);
-		} else
-			s->data = out.data;
-		free(out.message);
 	}
+	take_out(lk, s, &out);
 	conclude(lk, s);
 }
 
@@ -1004,6 +1180,7 @@ conclude(struct lookup *lk, struct lk_src *s)
 	char		*doc;
 
 	finish(lk, s);
+	make_verdict(lk, s);
 	if (s->errors == NULL && s->cache_enabled && s->cache_interval > 0) {
 		ttl = s->cache_interval * 1000;
 		utc_stamp(s->cached_at, sizeof(s->cached_at), 0);
@@ -1049,6 +1226,7 @@ route_source(struct lookup *lk, struct lk_src *s, CURLM *multi)
 		if (apply_stored(s, doc, 1) == 0) {
 			free(doc);
 			finish(lk, s);
+			make_verdict(lk, s);	/* stored before verdicts */
 			return;
 		}
 		free(doc);
@@ -1084,6 +1262,7 @@ poll_follower(struct lookup *lk, struct lk_src *s, CURLM *multi)
 	if (doc != NULL && apply_stored(s, doc, 0) == 0) {
 		free(doc);
 		finish(lk, s);
+		make_verdict(lk, s);
 		return;
 	}
 	free(doc);
@@ -1232,6 +1411,10 @@ lookup_run(struct db *db, struct kv *kv, const struct lk_opts *o,
 			if (s->rf != NULL && runner_fetch_done(s->rf) &&
 			    end_runner(lk, s, multi) == 0)
 				(void)emit(lk, s);
+			else if (s->run != NULL && run_done(s->run)) {
+				end_run(lk, s);
+				(void)emit(lk, s);
+			}
 		}
 		now = mono_ms();
 		wait = lk->deadline - now;
@@ -1280,6 +1463,8 @@ lookup_run(struct db *db, struct kv *kv, const struct lk_opts *o,
 		drop_easy(multi, s);
 		runner_fetch_release(s->rf);	/* its thread ends alone */
 		s->rf = NULL;
+		run_release(s->run);		/* so does this one */
+		s->run = NULL;
 		if (s->claimed) {
 			store_release(db, kv, s->cache_key);
 			s->claimed = 0;
@@ -1335,6 +1520,8 @@ lookup_result_json(const struct lookup *lk, size_t i)
 	(void)jadd(o, "timing", t);
 	(void)jadd(o, "errors", lookup_errors_json(lk, i));
 	(void)jadd_nullable(o, "data", json_object_get(s->data));
+	if (s->verdict != NULL)
+		(void)jadd(o, "verdict", json_object_get(s->verdict));
 	return o;
 }
 
@@ -1390,6 +1577,108 @@ lookup_source_id(const struct lookup *lk, size_t i)
 	return lk->s[i].id;
 }
 
+/* --- Summary ------------------------------------------------------------- */
+
+struct summary {
+	json_object	*lists[4];	/* by src_verdict_rank() */
+	int		 worst;		/* -1: no verdict yet */
+	int		 score;
+};
+
+static void
+summary_init(struct summary *sm)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(sm->lists); i++)
+		sm->lists[i] = json_object_new_array();
+	sm->worst = -1;
+	sm->score = -1;
+}
+
+static void
+summary_add(struct summary *sm, const char *id, const char *name,
+    json_object *v)
+{
+	json_object	*e, *sc;
+	int		 rank, score;
+
+	if (v == NULL || (rank = src_verdict_rank(jget_str(v, "verdict"))) <
+	    0)
+		return;
+	e = json_object_new_object();
+	(void)jadd(e, "id", json_object_new_string(id != NULL ? id : ""));
+	(void)jadd(e, "name", json_object_new_string(name != NULL ? name :
+	    ""));
+	(void)jappend(sm->lists[rank], e);
+	if (rank > sm->worst)
+		sm->worst = rank;
+	if (json_object_object_get_ex(v, "score", &sc) &&
+	    json_object_is_type(sc, json_type_int) &&
+	    (score = json_object_get_int(sc)) > sm->score)
+		sm->score = score;
+}
+
+static json_object *
+summary_json(struct summary *sm)
+{
+	static const char *const words[] = { SRC_UNKNOWN, SRC_BENIGN,
+	    SRC_SUSPICIOUS, SRC_MALICIOUS };
+	json_object	*o, *by;
+	int		 i;
+
+	o = json_object_new_object();
+	(void)jadd(o, "verdict", json_object_new_string(sm->worst < 0 ?
+	    SRC_UNKNOWN : words[sm->worst]));
+	(void)jadd_nullable(o, "score", sm->score < 0 ? NULL :
+	    json_object_new_int(sm->score));
+	by = json_object_new_object();
+	for (i = 3; i >= 0; i--)
+		(void)jadd(by, words[i], sm->lists[i]);
+	(void)jadd(o, "sources", by);
+	return o;
+}
+
+json_object *
+lookup_summary_json(const struct lookup *lk)
+{
+	struct summary	 sm;
+	const struct lk_src *s;
+	size_t		 i;
+
+	summary_init(&sm);
+	for (i = 0; i < lk->n; i++) {
+		s = &lk->s[i];
+		if (s->errors == NULL)
+			summary_add(&sm, s->id, s->name, s->verdict);
+	}
+	return summary_json(&sm);
+}
+
+json_object *
+lookup_summary_rows(json_object *rows)
+{
+	struct summary	 sm;
+	json_object	*r, *v, *e;
+	size_t		 i, n;
+
+	summary_init(&sm);
+	n = rows != NULL && json_object_is_type(rows, json_type_array) ?
+	    json_object_array_length(rows) : 0;
+	for (i = 0; i < n; i++) {
+		r = json_object_array_get_idx(rows, i);
+		/* A row with errors said nothing. */
+		if (json_object_object_get_ex(r, "errors", &e) &&
+		    json_object_is_type(e, json_type_array) &&
+		    json_object_array_length(e) > 0)
+			continue;
+		if (json_object_object_get_ex(r, "verdict", &v))
+			summary_add(&sm, jget_str(r, "sourceId"),
+			    jget_str(r, "sourceName"), v);
+	}
+	return summary_json(&sm);
+}
+
 void
 lookup_save(struct db *db, struct lookup *lk)
 {
@@ -1414,6 +1703,7 @@ lookup_save(struct db *db, struct lookup *lk)
 		    s->ended[0] ? s->ended : s->started));
 		(void)jadd(r, "errors", lookup_errors_json(lk, i));
 		(void)jadd_nullable(r, "data", json_object_get(s->data));
+		(void)jadd_nullable(r, "verdict", json_object_get(s->verdict));
 		if (s->cache_action != NULL) {
 			(void)jadd(r, "cache_action", json_object_new_string(
 			    s->cache_action));
@@ -1465,10 +1755,12 @@ lookup_free(struct lookup *lk)
 		json_object_put(s->secrets);
 		json_object_put(s->config_values);
 		runner_fetch_release(s->rf);
+		run_release(s->run);
 		json_object_put(s->errors);
 		json_object_put(s->data);
+		json_object_put(s->verdict);
 		free(s->cache_key);
-		free(s->body);
+		src_body_free(&s->b);
 		curl_slist_free_all(s->hdrs);
 		for (j = 0; j < s->nsec; j++)
 			freezero_str((char *)(uintptr_t)s->sec[j].value);

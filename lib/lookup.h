@@ -59,7 +59,8 @@ const char	*lookup_id(const struct lookup *);
 size_t		 lookup_count(const struct lookup *);
 /* Does source "i" have errors? */
 int		 lookup_failed(const struct lookup *, size_t);
-/* {source, cache?, timing, errors, data} of source "i" (new object). */
+/* {source, cache?, timing, errors, data, verdict?} of source "i" (new
+ * object); "verdict" only for a success whose source gave one. */
 json_object	*lookup_result_json(const struct lookup *, size_t);
 /* The errors array of source "i" (new reference). */
 json_object	*lookup_errors_json(const struct lookup *, size_t);
@@ -67,6 +68,16 @@ json_object	*lookup_errors_json(const struct lookup *, size_t);
 json_object	*lookup_start_json(const struct lookup *);
 /* The source id of "i". */
 const char	*lookup_source_id(const struct lookup *, size_t);
+/*
+ * The lookup's verdict summary (new object): {"verdict": the worst of
+ * malicious > suspicious > benign > unknown ("unknown" when no source
+ * gave one), "score": the highest score (null when none), "sources":
+ * {"malicious": [{"id", "name"}], "suspicious", "benign", "unknown"}}.
+ */
+json_object	*lookup_summary_json(const struct lookup *);
+/* The same from history rows: objects with sourceId, sourceName,
+ * errors and verdict (source_requests through db_rows_json()). */
+json_object	*lookup_summary_rows(json_object *rows);
 
 /* Exposed for tests: hosts and suffixes an indicator is matched on. */
 int		 lookup_match_keys(const char *data, enum ind_kind,

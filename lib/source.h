@@ -4,10 +4,12 @@
  * A built-in source is one file in lib/sources/ defining a struct
  * src_def: the kinds it answers, the secret slots it reads, how it
  * builds its HTTP request, and how it reads a 2xx answer.  Everything
- * else is shared and lives in lib/lookup.c: status mapping (404
- * NOT_FOUND, 401/403 UNAUTHORIZED, 429 RATE_LIMITED with Retry-After,
- * other non-2xx RESPONSE_ERROR), timeouts, the response size cap, the
- * proxy, the user agent, JSON parsing, caching and rate limits.
+ * else is shared and lives in lib/lookup.c and lib/sources/framework.c:
+ * status mapping (404 NOT_FOUND, 401/403 UNAUTHORIZED, 429 RATE_LIMITED
+ * with Retry-After, other non-2xx RESPONSE_ERROR), timeouts, the
+ * response size cap, the proxy, the user agent, JSON parsing, caching,
+ * rate limits, redaction of secrets from messages, config values and
+ * the normalized verdict (docs/verdicts.md).
  *
  * Sources are registered in lib/sources/registry.c and linked to a
  * database row by sources.builtin.
@@ -102,7 +104,13 @@ struct src_def {
 	 * Instead of build/parse: a source that is not one HTTP request
 	 * (DNS, whois, local feed tables, several calls).  Runs on a
 	 * thread of its own and may block until in->deadline; fills
-	 * "out".  src_http() gives it the shared HTTP behaviour.
+	 * "out".  src_http() gives it the shared HTTP behaviour.  "in"
+	 * and everything it points to stay valid until run() returns;
+	 * in->db is the process's shared pool (thread-safe).  out->error
+	 * must be a string constant.  A run() still going when the lookup
+	 * ends is abandoned: its answer is dropped and the thread frees
+	 * its own state, so it must not touch anything but "in" and
+	 * "out".  Success with out->data == NULL reads as JSON null.
 	 */
 	void	(*run)(const struct src_in *, struct src_out *out);
 	/*
@@ -144,17 +152,67 @@ void			 src_verdict_related(json_object *v,
  * REQUEST_ERROR, TIMEOUT).  "rq" is consumed.  Returns 0 on a 2xx
  * answer, with the body in "*body" and "*len" (xmalloc'd, NUL-terminated) and
  * *json parsed when "want_json" (a body that is not JSON is a
- * RESPONSE_ERROR); -1 with out->error (and out->message) set.
+ * RESPONSE_ERROR); -1 with out->error (and out->message) set.  Any of
+ * body, len and json may be NULL.  The timeout runs to in->deadline (0:
+ * 30 s from now); messages have the secrets of "in" redacted.
  */
 int			 src_http(const struct src_in *, struct src_req *rq,
 			    int want_json, char **body, size_t *len,
 			    json_object **json, struct src_out *out);
 /* A per-source config value (sources.config_values) as a string or
- * integer, "def" when unset or of the wrong type. */
+ * integer, "def" when unset or of the wrong type (an integer may be
+ * given as a JSON number or a decimal string; outside [min, max] it is
+ * "def").  config_values is the API's array of {"name" (or "key"),
+ * "value"} objects; a plain {"key": value} object is read too. */
 const char		*src_config_str(const struct src_in *, const char *key,
 			    const char *def);
 long long		 src_config_int(const struct src_in *, const char *key,
 			    long long def, long long min, long long max);
+
+/*
+ * "text" with every secret value of "in" (as given and percent-encoded)
+ * replaced by "***" (xmalloc'd; NULL for NULL).  The framework applies
+ * it to every error message and log line it makes for a source, and to
+ * the messages sources return, so a source need not.
+ */
+char			*src_redact(const struct src_in *, const char *text);
+/*
+ * The verdict a source's answer carries itself: when "data" is an
+ * object with a "verdict" object whose "verdict" is one of the four
+ * words (and "score", if any, a number 0..100), a new verdict object
+ * made from its valid parts; else NULL.  Used for http_json and the
+ * runner (Python, JavaScript) sources; see docs/verdicts.md.
+ */
+json_object		*src_verdict_lift(json_object *data);
+/* malicious 3, suspicious 2, benign 1, unknown 0, anything else -1. */
+int			 src_verdict_rank(const char *verdict);
+/* A date (epoch seconds or milliseconds, ISO 8601 with or without
+ * zone) as "YYYY-MM-DDTHH:MM:SSZ"; -1 when it does not parse. */
+int			 src_date_iso(const char *in, char *buf, size_t sz);
+/* Monotonic milliseconds, the clock of src_in.deadline. */
+long long		 src_now_ms(void);
+
+/*
+ * For lib/lookup.c: the curl options and status mapping shared by its
+ * transfers and src_http().  "easy" is a CURL *.
+ */
+struct src_body {
+	char		*buf;		/* NUL-terminated once written */
+	size_t		 len, cap;
+	int		 too_big;	/* over upstream_response_max */
+};
+size_t			 src_body_write(char *, size_t, size_t, void *);
+void			 src_body_free(struct src_body *);
+/* URL, protocols, no redirects, timeout, UA, proxy, encodings, size
+ * cap, headers, body sink, POST body. */
+void			 src_curl_setup(void *easy, const struct src_req *,
+			    long long timeout_ms, struct src_body *sink);
+/* The transfer's outcome ("cc" a CURLcode): 0 on 2xx (with "*json"
+ * parsed when "want_json"; NULL is a JSON null body), else -1 with
+ * out->error, out->message and out->retry_after set. */
+int			 src_http_map(void *easy, int cc,
+			    const struct src_body *, int want_json,
+			    json_object **json, struct src_out *out);
 
 const struct src_def	*src_find(const char *builtin);
 const struct src_def *const *src_registry(size_t *n);

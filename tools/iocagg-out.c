@@ -473,6 +473,23 @@ row_result(struct row *r, json_object *errors, json_object *data,
 		r->state = ROW_OK;
 		(void)strlcpy(r->status, "ok", sizeof(r->status));
 		verdict(data, r->verdict, sizeof(r->verdict));
+		/* The server's normalized verdict (docs/verdicts.md) first,
+		 * then what the raw data says. */
+		if ((e = jpath(r->result, "verdict")) != NULL &&
+		    jstr(e, "verdict") != NULL) {
+			char	 raw[sizeof(r->verdict)];
+
+			(void)strlcpy(raw, r->verdict, sizeof(raw));
+			(void)snprintf(r->verdict, sizeof(r->verdict), "%s %d",
+			    jstr(e, "verdict"), json_object_get_int(jpath(e,
+			    "score")));
+			if (strcmp(raw, "data") != 0) {
+				(void)strlcat(r->verdict, ": ",
+				    sizeof(r->verdict));
+				(void)strlcat(r->verdict, raw,
+				    sizeof(r->verdict));
+			}
+		}
 	}
 	r->cache = cache == NULL ? "" : strcmp(cache, "FROM_CACHE") == 0 ?
 	    "cached" : strcmp(cache, "SAVED_TO_CACHE") == 0 ? "saved" : "";

@@ -440,6 +440,7 @@ cmd_history_show(int argc, char **argv)
 		rows[i].name = xstrdup(jstr(e, "sourceName") ?
 		    jstr(e, "sourceName") : rows[i].id);
 		rows[i].ms = -1;
+		rows[i].result = json_object_get(e);	/* its verdict */
 		row_result(&rows[i], jpath(e, "errors"), jpath(e, "data"),
 		    jstr(e, "cacheAction"), jstr(e, "startedAt"),
 		    jstr(e, "endedAt"));

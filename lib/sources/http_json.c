@@ -4,6 +4,9 @@
  * (percent-encoded) indicator and its kind; a 2xx JSON answer is the
  * data.  Lets an administrator add a simple API without writing code;
  * an optional secret slot API_KEY is sent as "Authorization: Bearer".
+ * No verdict of its own: only when the answer is an object carrying a
+ * "verdict" object in the normalized shape is that lifted (validated,
+ * see src_verdict_lift() and docs/verdicts.md).
  */
 #include "config.h"
 
@@ -68,10 +71,18 @@ hj_parse(const struct src_in *in, json_object *body, struct src_out *out)
 	out->data = json_object_get(body);
 }
 
+static json_object *
+hj_verdict(const struct src_in *in, json_object *data)
+{
+	(void)in;
+	return src_verdict_lift(data);
+}
+
 const struct src_def src_http_json = {
 	.builtin = "http_json",
 	.base = "",
 	.kinds = (1u << IND__MAX) - 1,
 	.build = hj_build,
 	.parse = hj_parse,
+	.verdict = hj_verdict,
 };

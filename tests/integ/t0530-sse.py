@@ -71,7 +71,12 @@ ok(by[fast]["event"] == "fetching_data" and json.loads(by[fast]["data"])["data"]
 ok(by[fast]["t"] < 0.6 and by[slow]["t"] >= 0.75,
    "each event arrives as its source finishes (fast %.2fs, slow %.2fs)" % (by[fast]["t"], by[slow]["t"]))
 done_ev = json.loads(evs[-1]["data"])
-ok(done_ev == {"requestId": rid, "sources": 3, "errors": 1}, "done sums up", done_ev)
+summ = done_ev.pop("summary", None)
+ok(done_ev == {"requestId": rid, "sources": 3, "errors": 1},
+   "done sums up", done_ev)
+ok(isinstance(summ, dict) and summ.get("verdict") in
+   ("malicious", "suspicious", "benign", "unknown", None),
+   "done carries the lookup's summary", summ)
 time.sleep(0.3)
 ok(psql("SELECT count(*) FROM source_requests WHERE request_id = '%s'" % rid) == "3",
    "the stream's history is stored")

@@ -482,6 +482,7 @@ class Handler(BaseHTTPRequestHandler):
         path = parts.path
         self.query = parse_qs(parts.query, keep_blank_values=True)
         body = self.read_body()
+        self.body = body
         self.form = {}
         if body:
             try:
