@@ -8,7 +8,8 @@ dist_iocaggconf_DATA = conf/iocagg.conf
 nginxsitedir = $(sysconfdir)/nginx/sites-available
 nginxsite_DATA = conf/nginx/iocagg.conf
 EXTRA_DIST += conf/nginx/iocagg.conf.in conf/systemd/iocagg-fcgi.socket.in \
-	conf/systemd/iocagg-fcgi.service.in conf/systemd/iocagg-runner.service.in
+	conf/systemd/iocagg-fcgi.service.in conf/systemd/iocagg-runner.service.in \
+	conf/systemd/iocagg-schedulerd.service.in
 CLEANFILES += conf/nginx/iocagg.conf
 
 # "route" is the URL segment each group answers.
@@ -47,11 +48,19 @@ lang_js = JavaScript
 kind_python = python
 kind_js = javascript
 
+# The scheduler (iocagg-schedulerd(8)).
+SCHEDULER_UNITS = conf/systemd/iocagg-schedulerd.service
+
 if HAVE_SYSTEMD
-systemdsystemunit_DATA = $(FCGI_UNITS) $(RUNNER_UNITS)
+systemdsystemunit_DATA = $(FCGI_UNITS) $(RUNNER_UNITS) $(SCHEDULER_UNITS)
 endif
-CLEANFILES += $(FCGI_UNITS) $(RUNNER_UNITS)
-all-local: $(FCGI_UNITS) $(RUNNER_UNITS)
+CLEANFILES += $(FCGI_UNITS) $(RUNNER_UNITS) $(SCHEDULER_UNITS)
+all-local: $(FCGI_UNITS) $(RUNNER_UNITS) $(SCHEDULER_UNITS)
+
+conf/systemd/iocagg-schedulerd.service: $(srcdir)/conf/systemd/iocagg-schedulerd.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) conf/systemd && \
+	$(SED) -e 's|%SBINDIR%|$(sbindir)|g' \
+	    -e 's|%SYSCONFDIR%|$(sysconfdir)|g' $< > $@.tmp && mv $@.tmp $@
 
 $(RUNNER_UNITS): conf/systemd/iocagg-%-runner.service: $(srcdir)/conf/systemd/iocagg-runner.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) conf/systemd && \

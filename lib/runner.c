@@ -35,6 +35,8 @@
 #define INIT_TIMEOUT_MS		60000	/* Init carries every source */
 #define FETCH_STACK		(2 * 1024 * 1024) /* a FetchData thread */
 #define READY_WAIT_MS		400	/* a channel reconnecting, at most */
+#define STOP_POLL_MS		100	/* how often a stop flag is read */
+#define TASK_GRACE_MS		2000	/* a task's deadline beyond timeout_ms */
 
 static const char *const stmt_address =
 	"SELECT value FROM server_config WHERE key = $1";
@@ -266,8 +268,8 @@ bb_wipe_destroy(grpc_byte_buffer *bb)
  */
 static grpc_status_code
 unary_once(grpc_channel *ch, grpc_completion_queue *cq, const char *method,
-    const void *req, size_t reqlen, gpr_timespec dl, void **rep,
-    size_t *replen, char *msg, size_t msgsz)
+    const void *req, size_t reqlen, gpr_timespec dl, volatile int *stop,
+    void **rep, size_t *replen, char *msg, size_t msgsz)
 {
 	grpc_call		*call;
 	grpc_op			 ops[6];
@@ -277,6 +279,7 @@ unary_once(grpc_channel *ch, grpc_completion_queue *cq, const char *method,
 	grpc_slice		 s, details = grpc_empty_slice();
 	grpc_status_code	 status = GRPC_STATUS_UNKNOWN;
 	grpc_event		 ev;
+	int			 cancelled = 0;
 
 	call = grpc_channel_create_call(ch, NULL, GRPC_PROPAGATE_DEFAULTS, cq,
 	    grpc_slice_from_static_string(method), NULL, dl, NULL);
@@ -303,11 +306,25 @@ unary_once(grpc_channel *ch, grpc_completion_queue *cq, const char *method,
 		status = GRPC_STATUS_INTERNAL;
 		(void)snprintf(msg, msgsz, "cannot start the call");
 	} else {
-		/* The deadline ends the call whatever the runner does. */
-		do
-			ev = grpc_completion_queue_next(cq,
-			    gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
-		while (ev.type != GRPC_OP_COMPLETE);
+		/*
+		 * The deadline ends the call whatever the runner does; a
+		 * "stop" flag is looked at every STOP_POLL_MS and cancels
+		 * it (the runner sees the client gone).
+		 */
+		for (;;) {
+			ev = grpc_completion_queue_next(cq, stop == NULL ?
+			    gpr_inf_future(GPR_CLOCK_REALTIME) :
+			    gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+			    gpr_time_from_millis(STOP_POLL_MS, GPR_TIMESPAN)),
+			    NULL);
+			if (ev.type == GRPC_OP_COMPLETE)
+				break;
+			if (stop != NULL && *stop && !cancelled) {
+				(void)grpc_call_cancel_with_status(call,
+				    GRPC_STATUS_CANCELLED, "stopped", NULL);
+				cancelled = 1;
+			}
+		}
 		copy_msg(msg, msgsz, GRPC_SLICE_START_PTR(details),
 		    GRPC_SLICE_LENGTH(details));
 		if (status == GRPC_STATUS_OK && recv_bb != NULL &&
@@ -368,10 +385,11 @@ wait_ready(grpc_channel *ch, grpc_completion_queue *cq, long long ms)
 	}
 }
 
-int
-runner_unary(const char *address, const char *method, const void *req,
-    size_t reqlen, long long timeout_ms, void **rep, size_t *replen,
-    char *msg, size_t msgsz)
+/* runner_unary(), cancelled when "*stop" becomes non-zero. */
+static int
+unary(const char *address, const char *method, const void *req,
+    size_t reqlen, long long timeout_ms, volatile int *stop, void **rep,
+    size_t *replen, char *msg, size_t msgsz)
 {
 	grpc_channel		*ch;
 	grpc_completion_queue	*cq;
@@ -396,8 +414,8 @@ runner_unary(const char *address, const char *method, const void *req,
 	cq = grpc_completion_queue_create_for_next(NULL);
 	dl = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
 	    gpr_time_from_millis(timeout_ms, GPR_TIMESPAN));
-	status = unary_once(ch, cq, method, req, reqlen, dl, rep, replen, msg,
-	    msgsz);
+	status = unary_once(ch, cq, method, req, reqlen, dl, stop, rep,
+	    replen, msg, msgsz);
 	/*
 	 * A call fails at once while the channel waits to connect again
 	 * (reconnect backoff), as after the runner restarted: give the
@@ -405,8 +423,9 @@ runner_unary(const char *address, const char *method, const void *req,
 	 */
 	left = timeout_ms - (mono_ms() - start);
 	if (status == GRPC_STATUS_UNAVAILABLE && left > 50 &&
+	    (stop == NULL || !*stop) &&
 	    wait_ready(ch, cq, left < READY_WAIT_MS ? left : READY_WAIT_MS))
-		status = unary_once(ch, cq, method, req, reqlen, dl, rep,
+		status = unary_once(ch, cq, method, req, reqlen, dl, stop, rep,
 		    replen, msg, msgsz);
 	grpc_completion_queue_shutdown(cq);
 	while (grpc_completion_queue_next(cq, gpr_inf_future(
@@ -415,6 +434,15 @@ runner_unary(const char *address, const char *method, const void *req,
 	grpc_completion_queue_destroy(cq);
 	runner_sigs_restore(&old);
 	return (int)status;
+}
+
+int
+runner_unary(const char *address, const char *method, const void *req,
+    size_t reqlen, long long timeout_ms, void **rep, size_t *replen,
+    char *msg, size_t msgsz)
+{
+	return unary(address, method, req, reqlen, timeout_ms, NULL, rep,
+	    replen, msg, msgsz);
 }
 
 /* --- Lifecycle ------------------------------------------------------------ */
@@ -774,4 +802,72 @@ runner_fetch_release(struct runner_fetch *f)
 	f->released = 1;
 	(void)pthread_mutex_unlock(&f->mu);
 	fetch_unref(f);
+}
+
+/* --- BackgroundTask ------------------------------------------------------ */
+
+int
+runner_task(const struct runner_task_args *a, char *msg, size_t msgsz)
+{
+	Runner__BackgroundTaskRequest			 req =
+	    RUNNER__BACKGROUND_TASK_REQUEST__INIT;
+	Runner__BackgroundTaskRequest__SecretsEntry	*se = NULL, **sp = NULL;
+	Runner__BackgroundTaskRequest__ConfigEntry	*ce = NULL, **cp = NULL;
+	uint8_t						*buf;
+	void						*rep = NULL;
+	size_t						 i, len, replen = 0;
+	long long					 t;
+	int						 st;
+
+	t = a->timeout_ms > 0 ? a->timeout_ms : 1;
+	req.source = (char *)(uintptr_t)a->source_id;
+	req.timeout_ms = t;
+	if (a->nsecrets > 0) {
+		se = xcalloc(a->nsecrets, sizeof(*se));
+		sp = xcalloc(a->nsecrets, sizeof(*sp));
+		for (i = 0; i < a->nsecrets; i++) {
+			runner__background_task_request__secrets_entry__init(
+			    &se[i]);
+			se[i].key = (char *)(uintptr_t)a->secrets[i].key;
+			se[i].value = (char *)(uintptr_t)a->secrets[i].value;
+			sp[i] = &se[i];
+		}
+	}
+	if (a->nconfig > 0) {
+		ce = xcalloc(a->nconfig, sizeof(*ce));
+		cp = xcalloc(a->nconfig, sizeof(*cp));
+		for (i = 0; i < a->nconfig; i++) {
+			runner__background_task_request__config_entry__init(
+			    &ce[i]);
+			ce[i].key = (char *)(uintptr_t)a->config[i].key;
+			ce[i].value = (char *)(uintptr_t)a->config[i].value;
+			cp[i] = &ce[i];
+		}
+	}
+	req.n_secrets = a->nsecrets;
+	req.secrets = sp;
+	req.n_config = a->nconfig;
+	req.config = cp;
+	buf = pack(&req.base, &len);
+	free(se);
+	free(sp);
+	free(ce);
+	free(cp);
+	/* The runner's own timeout answers first, with its message. */
+	st = unary(a->address, "/runner.Runner/BackgroundTask", buf, len,
+	    t + TASK_GRACE_MS, a->stop, &rep, &replen, msg, msgsz);
+	explicit_bzero(buf, len);
+	free(buf);
+	free(rep);
+	if (st != GRPC_STATUS_OK && a->stop != NULL && *a->stop) {
+		(void)snprintf(msg, msgsz, "stopped");
+		return GRPC_STATUS_CANCELLED;
+	}
+	return st;
+}
+
+const char *
+runner_status_name(int st)
+{
+	return status_name(st);
 }

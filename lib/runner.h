@@ -11,6 +11,7 @@
  *    and with the lookup's HTTP transfers.
  *  - fcgi/runners.c streams the runners' health through
  *    runner_channel().
+ *  - iocagg-schedulerd(8) runs background tasks with runner_task().
  *
  * A runner's address is the server_config override of
  * python_runner_grpc_address or javascript_runner_grpc_address, or the
@@ -128,5 +129,30 @@ int		 runner_fetch_result(struct runner_fetch *, const char **msg,
 /* Give the handle up, finished or not: "wake" is never called after
  * this returns, and the thread frees what is left. */
 void		 runner_fetch_release(struct runner_fetch *);
+
+/* --- BackgroundTask ------------------------------------------------------ */
+
+struct runner_task_args {
+	const char		*address;
+	const char		*source_id;
+	long long		 timeout_ms;	/* the runner's timeout_ms; the
+						 * deadline is a little later */
+	const struct runner_kv	*secrets;
+	size_t			 nsecrets;
+	const struct runner_kv	*config;
+	size_t			 nconfig;
+	volatile int		*stop;		/* non-zero: cancel, or NULL */
+};
+
+/*
+ * One blocking BackgroundTask call (iocagg-schedulerd(8)).  Returns the
+ * gRPC status with its message in "msg"; GRPC_STATUS_CANCELLED with
+ * "stopped" when "*stop" ended it.  NOT_FOUND means the runner does
+ * not have the code: send it with runner_update() and call again.
+ */
+int		 runner_task(const struct runner_task_args *, char *msg,
+		    size_t msgsz);
+/* A gRPC status code's name ("NOT_FOUND"), "?" if unknown. */
+const char	*runner_status_name(int status);
 
 #endif

@@ -2,6 +2,7 @@
 dist_man_MANS += \
 	man/iocagg.1 \
 	man/iocagg.7 \
+	man/iocagg-sources.7 \
 	man/iocagg.conf.5 \
 	man/iocagg-fcgi.8 \
 	man/iocaggctl.8 \
@@ -16,4 +17,5 @@ dist_man_MANS += \
 	man/iocagg-favicon.8 \
 	man/iocagg-auth.8 \
 	man/iocagg-docs.8 \
-	man/iocagg-runners.8
+	man/iocagg-runners.8 \
+	man/iocagg-schedulerd.8

@@ -33,6 +33,7 @@ for u in $units; do
 	    -e "s|^ExecStartPre=.*/\(iocagg-[a-z]*\)|ExecStartPre=$top_builddir/fcgi/\1|" \
 	    -e "s|/fcgi/iocagg-python-runner|/runners/python/iocagg-python-runner|" \
 	    -e "s|/fcgi/iocagg-js-runner|/runners/js/iocagg-js-runner|" \
+	    -e "s|/fcgi/iocagg-schedulerd|/daemons/iocagg-schedulerd|" \
 	    -e "s|^ExecStartPost=-.*/iocaggctl|ExecStartPost=-$top_builddir/tools/iocaggctl|" \
 	    "$u" > "$tmp/$base"
 done

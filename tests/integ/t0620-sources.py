@@ -126,8 +126,9 @@ want = {"id", "createdAt", "updatedAt", "name", "slug", "description", "url",
         "disabledIndicators", "taskEnabled", "taskInterval", "config",
         "configValues", "limitEnabled", "limitCount", "limitInterval",
         "cacheEnabled", "cacheInterval", "providerId", "kind", "sourceCode",
-        "createdUserId", "updatedUserId", "builtin", "timeout"}
-ok(set(s) == want, "the Source shape plus builtin and timeout", sorted(s))
+        "createdUserId", "updatedUserId", "builtin", "timeout", "lastTask"}
+ok(set(s) == want, "the Source shape plus builtin, timeout and lastTask",
+   sorted(s))
 ok(psql("SELECT kind::text || ' ' || limit_enabled FROM sources WHERE id = '%s'"
         % sid) == "system true", "stored as kind system")
 
