@@ -34,18 +34,24 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <grpc/status.h>
 #include <json-c/json.h>
 
 #include "auth.h"
 #include "compat.h"
+#include "conf.h"
 #include "db.h"
 #include "http.h"
+#include "indicator.h"
 #include "json.h"
 #include "log.h"
+#include "nanoid.h"
 #include "rest.h"
 #include "runner.h"
 #include "slug.h"
@@ -71,10 +77,14 @@ static void	src_lists_put(struct req *);
 static void	src_secrets_get(struct req *);
 static void	src_secrets_put(struct req *);
 static void	src_requests(struct req *);
+static void	src_tasks(struct req *);
+static void	src_test(struct req *);
 
 static const struct route routes[] = {
 	{ METHOD_GET, "/api/v1/sources", src_list, ROLE_VIEW, 0 },
 	{ METHOD_POST, "/api/v1/sources", src_create, ROLE_EDIT, 0 },
+	/* Runs unsaved code: who may save code may run it. */
+	{ METHOD_POST, "/api/v1/sources/test", src_test, ROLE_EDIT, 0 },
 	{ METHOD_GET, "/api/v1/sources/slugs/:slug", src_by_slug, ROLE_VIEW,
 	    0 },
 	{ METHOD_GET, "/api/v1/sources/:id", src_get, ROLE_VIEW, 0 },
@@ -91,6 +101,8 @@ static const struct route routes[] = {
 	/* Lookup history shows every user's indicators: request_view. */
 	{ METHOD_GET, "/api/v1/sources/:id/requests", src_requests,
 	    ROLE_REQUEST_VIEW, 0 },
+	/* Background task runs (iocagg-schedulerd). */
+	{ METHOD_GET, "/api/v1/sources/:id/tasks", src_tasks, ROLE_VIEW, 0 },
 };
 
 /*
@@ -165,6 +177,27 @@ static const struct field slot_fields[SL__MAX] = {
 	{ "required", F_BOOL, 1, 0, 0, 0, NULL },
 };
 
+/* The body of POST /sources/test. */
+enum tf {
+	TF_KIND,
+	TF_CODE,
+	TF_DATA,
+	TF_INDICATOR_KIND,
+	TF_CONFIG_VALUES,
+	TF_TIMEOUT,
+	TF__MAX
+};
+
+static const struct field test_fields[TF__MAX] = {
+	{ "kind", F_ENUM, 1, 0, 0, 0, "PYTHON|JAVA_SCRIPT" },
+	{ "code", F_STR, 1, 0, 1, CODE_MAX, NULL },
+	{ "data", F_STR, 1, 0, 1, IND_DATA_MAX, NULL },
+	{ "indicatorKind", F_ENUM, 1, 0, 0, 0,
+	    "DOMAIN|IPV4|IPV6|URL|EMAIL|SHA1|SHA256|SHA512|MD5|TLSH|SSDEEP" },
+	{ "configValues", F_JSON, 0, 1, 0, JSON_MAX, NULL },
+	{ "timeout", F_INT, 0, 1, 1, 600, NULL },
+};
+
 enum stmt {
 	STMT_LIST,
 	STMT_GET,
@@ -185,6 +218,8 @@ enum stmt {
 	STMT_SLOTS_DROP,
 	STMT_SLOTS_UPSERT,
 	STMT_REQUESTS,
+	STMT_RUNNER_ON,
+	STMT_TASKS,
 	STMT__MAX
 };
 
@@ -198,7 +233,16 @@ enum stmt {
 	"s.cache_interval, s.provider_id, CASE s.kind " \
 	"WHEN 'system' THEN 'SYSTEM' WHEN 'python' THEN 'PYTHON' " \
 	"ELSE 'JAVA_SCRIPT' END AS kind, s.source_code, s.created_user_id, " \
-	"s.updated_user_id, s.builtin, s.timeout"
+	"s.updated_user_id, s.builtin, s.timeout, (SELECT " \
+	"json_build_object('startedAt', " TASK_TS("t.started_at") ", " \
+	"'endedAt', " TASK_TS("t.ended_at") ", 'status', t.status, " \
+	"'error', t.error, 'rows', t.rows_loaded) FROM task_runs t " \
+	"WHERE t.source_id = s.id ORDER BY t.started_at DESC, t.id DESC " \
+	"LIMIT 1) AS last_task"
+
+/* A timestamp inside JSON as db_row_json() writes one. */
+#define TASK_TS(col) \
+	"to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS.MS')"
 
 /* The writable columns, in enum fl order, with the slug after name. */
 #define WRITE_COLS \
@@ -286,6 +330,13 @@ static const char *const stmts[STMT__MAX] = {
 	"r.trace_id, r.user_id FROM requests r JOIN source_requests sr ON "
 	"sr.request_id = r.id WHERE sr.source_id = $1 ORDER BY "
 	"sr.started_at DESC, r.id DESC LIMIT $2 OFFSET $3",
+	/* STMT_RUNNER_ON: the *_runner_enabled override, if any. */
+	"SELECT value FROM server_config WHERE key = $1",
+	/* STMT_TASKS: the source's background task runs, newest first. */
+	"SELECT id, task, started_at, ended_at, status, error, "
+	"rows_loaded AS rows, bytes, host, pid FROM task_runs "
+	"WHERE source_id = $1 ORDER BY started_at DESC, id DESC "
+	"LIMIT $2 OFFSET $3",
 };
 
 /* --- Small helpers ------------------------------------------------ */
@@ -1153,6 +1204,324 @@ static void
 src_requests(struct req *r)
 {
 	source_rows(r, STMT_REQUESTS, 1);
+}
+
+/*
+ * GET /api/v1/sources/:id/tasks -- the source's background task runs
+ * (iocagg-schedulerd(8)), newest first; paged.  Role sources_view.
+ * 200; 404.
+ */
+static void
+src_tasks(struct req *r)
+{
+	source_rows(r, STMT_TASKS, 1);
+}
+
+/* --- Testing code that is not saved --------------------------------- */
+
+#define TEST_DEPTH	128	/* nesting accepted in a runner's answer */
+#define TEST_MARGIN_MS	5000	/* beyond the timeout, for the thread */
+
+/* The request's thread waits for the runner call's thread. */
+struct test_wait {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 done;
+};
+
+/* Called on the runner call's thread when the call is over. */
+static void
+test_wake(void *arg)
+{
+	struct test_wait	*w = arg;
+
+	(void)pthread_mutex_lock(&w->mu);
+	w->done = 1;
+	(void)pthread_cond_signal(&w->cv);
+	(void)pthread_mutex_unlock(&w->mu);
+}
+
+/* UTC "YYYY-MM-DDTHH:MM:SS.mmm" of now, as the lookups' timings. */
+static void
+test_stamp(char *buf, size_t sz)
+{
+	struct timespec	 ts;
+	struct tm	 tm;
+	char		 day[32];
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	(void)gmtime_r(&ts.tv_sec, &tm);
+	(void)strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	(void)snprintf(buf, sz, "%.19s.%03d", day,
+	    (int)(ts.tv_nsec / 1000000));
+}
+
+static long long
+test_mono_ms(void)
+{
+	struct timespec	 ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The configValues of the body as key/value pairs, as a lookup sends a
+ * saved source's: each object with a "name" (or "key") and a "value";
+ * a value that is not a string goes as its JSON text.  Borrowed from
+ * "a".
+ */
+static struct runner_kv *
+test_config(json_object *a, size_t *n)
+{
+	struct runner_kv	*kv = NULL;
+	json_object		*e, *v;
+	const char		*k;
+	size_t			 i, len;
+
+	*n = 0;
+	if (a == NULL || !json_object_is_type(a, json_type_array))
+		return NULL;
+	len = json_object_array_length(a);
+	for (i = 0; i < len; i++) {
+		e = json_object_array_get_idx(a, i);
+		if (!json_object_is_type(e, json_type_object))
+			continue;
+		if ((k = jget_str(e, "name")) == NULL &&
+		    (k = jget_str(e, "key")) == NULL)
+			continue;
+		if (!json_object_object_get_ex(e, "value", &v) || v == NULL)
+			continue;
+		kv = xreallocarray(kv, *n + 1, sizeof(*kv));
+		kv[*n].key = k;
+		kv[*n].value = json_object_is_type(v, json_type_string) ?
+		    json_object_get_string(v) : json_object_to_json_string_ext(v,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		(*n)++;
+	}
+	return kv;
+}
+
+/*
+ * Is the runner of (database) kind "kind" enabled?  The server_config
+ * override, else the lookups' defaults (Python on, JavaScript off).
+ * 1, 0, or -1 after answering 503.
+ */
+static int
+test_runner_on(struct req *r, const char *kind)
+{
+	PGresult	*pr;
+	enum dbres	 res;
+	const char	*p[1];
+	int		 on;
+
+	p[0] = strcmp(kind, "python") == 0 ? "python_runner_enabled" :
+	    "javascript_runner_enabled";
+	on = strcmp(kind, "python") == 0;
+	pr = db_query(r->db, stmts[STMT_RUNNER_ON], 1, p, &res);
+	if (res != DB_OK) {
+		PQclear(pr);
+		rest_db_error(r, res, "server config");
+		return -1;
+	}
+	if (PQntuples(pr) > 0 && !PQgetisnull(pr, 0, 0))
+		on = strcmp(PQgetvalue(pr, 0, 0), "true") == 0;
+	PQclear(pr);
+	return on;
+}
+
+static void
+test_error(json_object *errs, const char *kind, json_object *content)
+{
+	json_object	*e;
+
+	e = json_object_new_object();
+	(void)jadd(e, "kind", json_object_new_string(kind));
+	if (content != NULL)
+		(void)jadd(e, "content", content);
+	(void)jappend(errs, e);
+}
+
+/*
+ * Run "code" on the runner of "kind" under the throwaway id "id":
+ * Update then FetchData, within "timeout_ms".  Its data in "*data" (or
+ * NULL), what went wrong in "errs", as a lookup reports a source.
+ */
+static void
+test_run(struct req *r, const char *kind, const char *id, const char *code,
+    const char *ind, const char *ikind, json_object *cfgv,
+    long long timeout_ms, json_object **out, json_object *errs)
+{
+	struct runner_fetch_args a;
+	struct runner_fetch	*f;
+	struct runner_kv	*cfg;
+	struct test_wait	 w;
+	struct timespec		 until;
+	const char		*msg, *data, *jerr, *wire = kind_wire(kind);
+	char			*addr, buf[1200];
+	size_t			 ncfg, len;
+	int			 st = GRPC_STATUS_UNKNOWN, in_update, done;
+
+	*out = NULL;
+	addr = runner_address(r->db, kind);
+	cfg = test_config(cfgv, &ncfg);
+	(void)pthread_mutex_init(&w.mu, NULL);
+	(void)pthread_cond_init(&w.cv, NULL);
+	w.done = 0;
+	memset(&a, 0, sizeof(a));
+	a.address = addr;
+	a.source_id = id;
+	a.data = ind;
+	a.kind = ikind;
+	a.timeout_ms = timeout_ms;
+	a.config = cfg;
+	a.nconfig = ncfg;
+	a.code = code;
+	a.wake = test_wake;
+	a.wake_arg = &w;
+	f = runner_fetch_start(&a);
+	free(cfg);
+	free(addr);
+	if (f == NULL) {
+		test_error(errs, "INTERNAL_SERVER_ERROR",
+		    json_object_new_string("cannot start the runner call"));
+		goto out;
+	}
+	/* The call's deadline ends it; the margin only guards a stuck
+	 * thread, which is then left to end alone. */
+	(void)clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += (timeout_ms + TEST_MARGIN_MS) / 1000;
+	(void)pthread_mutex_lock(&w.mu);
+	while (!w.done)
+		if (pthread_cond_timedwait(&w.cv, &w.mu, &until) != 0)
+			break;
+	done = w.done;
+	(void)pthread_mutex_unlock(&w.mu);
+	if (!done) {
+		runner_fetch_release(f);
+		test_error(errs, "TIMEOUT",
+		    json_object_new_string("no answer in time"));
+		goto out;
+	}
+	st = runner_fetch_result(f, &msg, &data, &len, &in_update);
+	switch (st) {
+	case GRPC_STATUS_OK:
+		if ((*out = json_parse_capped(data, len, TEST_DEPTH, &jerr)) ==
+		    NULL && jerr != NULL) {
+			(void)snprintf(buf, sizeof(buf), "the %s runner "
+			    "answered text that is not JSON: %s", wire, jerr);
+			test_error(errs, "INTERNAL_SERVER_ERROR",
+			    json_object_new_string(buf));
+		}
+		break;
+	case GRPC_STATUS_DEADLINE_EXCEEDED:
+		test_error(errs, "TIMEOUT",
+		    json_object_new_string("no answer in time"));
+		break;
+	case GRPC_STATUS_UNAVAILABLE:
+		(void)snprintf(buf, sizeof(buf), "the %s runner is "
+		    "unreachable", wire);
+		test_error(errs, "INTERNAL_SERVER_ERROR",
+		    json_object_new_string(buf));
+		break;
+	default:
+		if (in_update)
+			(void)snprintf(buf, sizeof(buf), "the %s runner "
+			    "refused the code: %s", wire, msg);
+		else
+			(void)snprintf(buf, sizeof(buf), "%s", *msg ? msg :
+			    "the runner call failed");
+		test_error(errs, "INTERNAL_SERVER_ERROR",
+		    json_object_new_string(buf));
+		break;
+	}
+	runner_fetch_release(f);
+out:
+	/* No wake after runner_fetch_release(): "w" can go. */
+	(void)pthread_cond_destroy(&w.cv);
+	(void)pthread_mutex_destroy(&w.mu);
+	/* The Update may have landed even when a later step failed. */
+	if (f != NULL && st != GRPC_STATUS_UNAVAILABLE)
+		(void)runner_delete(r->db, kind, id, buf, sizeof(buf));
+}
+
+/*
+ * POST /api/v1/sources/test -- {kind, code, data, indicatorKind,
+ * configValues?, timeout?}: run code that is not saved as a lookup of
+ * "data" would run a source with it, on the runner of its kind under a
+ * throwaway id ("test-" and a fresh id: never a source's), with Update,
+ * FetchData and then Delete.  Nothing is written.  The answer is the
+ * lookup's view of that source: {data, errors, timing: {startedAt,
+ * endedAt}, elapsedMs}, where errors say why the code failed (an
+ * exception, refused code, a timeout, a disabled or unreachable
+ * runner).  Role sources_edit.  200; 400; 422 bad body or indicator.
+ */
+static void
+src_test(struct req *r)
+{
+	json_object	*body, *o, *t, *errs, *data = NULL;
+	struct fval	 in[TF__MAX];
+	enum ind_kind	 ik;
+	const char	*kind, *why = NULL;
+	char		*norm = NULL, id[NANOID_LEN + 6], rid[NANOID_LEN + 1];
+	char		 t0[32], t1[32];
+	long long	 timeout_ms, start;
+	int		 on;
+
+	if ((body = rest_object(r)) == NULL)
+		return;
+	if (rest_fields(r, body, test_fields, TF__MAX, in, 0) == -1) {
+		json_object_put(body);
+		return;
+	}
+	if (in[TF_CONFIG_VALUES].present && !in[TF_CONFIG_VALUES].null &&
+	    !json_object_is_type(in[TF_CONFIG_VALUES].j, json_type_array)) {
+		http_error(r, 422, "invalid_field", "'configValues' must be a "
+		    "JSON array");
+		goto out;
+	}
+	ik = ind_kind_parse(in[TF_INDICATOR_KIND].text);
+	if (ind_normalize(ik, in[TF_DATA].text, &norm, &why) == -1) {
+		http_error(r, 422, "invalid_field", "'data' %s (kind %s)",
+		    why != NULL ? why : "is invalid", ind_kind_name(ik));
+		goto out;
+	}
+	kind = kind_db(in[TF_KIND].text);
+	if ((on = test_runner_on(r, kind)) == -1)
+		goto out;
+	timeout_ms = 1000 * (in[TF_TIMEOUT].text != NULL ? in[TF_TIMEOUT].i :
+	    conf_int("source_timeout"));
+
+	errs = json_object_new_array();
+	test_stamp(t0, sizeof(t0));
+	start = test_mono_ms();
+	if (!on)
+		test_error(errs, "RUNNER_DISABLED",
+		    json_object_new_string(kind_wire(kind)));
+	else {
+		nanoid(rid);
+		(void)snprintf(id, sizeof(id), "test-%s", rid);
+		test_run(r, kind, id, in[TF_CODE].text, norm,
+		    ind_kind_name(ik), in[TF_CONFIG_VALUES].null ? NULL :
+		    in[TF_CONFIG_VALUES].j, timeout_ms, &data, errs);
+	}
+	test_stamp(t1, sizeof(t1));
+
+	o = json_object_new_object();
+	(void)jadd_nullable(o, "data", data);
+	(void)jadd(o, "errors", errs);
+	t = json_object_new_object();
+	(void)jadd(t, "startedAt", json_object_new_string(t0));
+	(void)jadd(t, "endedAt", json_object_new_string(t1));
+	(void)jadd(o, "timing", t);
+	(void)jadd(o, "elapsedMs", json_object_new_int64(test_mono_ms() -
+	    start));
+	http_json(r, 200, o);
+	json_object_put(o);
+out:
+	free(norm);
+	rest_fields_free(in, TF__MAX);
+	json_object_put(body);
 }
 
 int

@@ -4,7 +4,8 @@
 ## tests/browser/run.sh runs them with node (npm ci first when
 ## node_modules lacks playwright-core).  Without a stack
 ## (IOCAGG_TEST_URL), node, Chromium or playwright-core they skip.
-BROWSER_TESTS = tests/browser/t-ui-i18n.mjs tests/browser/t-ui-core.mjs
+BROWSER_TESTS = tests/browser/t-ui-i18n.mjs tests/browser/t-ui-core.mjs \
+	tests/browser/t-ui-admin.mjs
 TESTS += $(BROWSER_TESTS)
 EXTRA_DIST += $(BROWSER_TESTS) tests/browser/lib.mjs tests/browser/run.sh \
 	tests/browser/screenshots.mjs \
@@ -23,3 +24,6 @@ tests/browser/t-ui-core.log: tests/integ/t0640-config.log
 tests/integ/t0400-restart.log: tests/browser/t-ui-core.log
 tests/integ/t0540-concurrency.log: tests/browser/t-ui-core.log
 tests/browser/t-ui-admin.log: tests/browser/t-ui-core.log
+tests/browser/t-ui-admin.log: tests/integ/t0640-config.log
+tests/integ/t0400-restart.log: tests/browser/t-ui-admin.log
+tests/integ/t0540-concurrency.log: tests/browser/t-ui-admin.log

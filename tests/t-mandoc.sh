@@ -179,7 +179,7 @@ sed -n '/^\.Sh KEYS/,/^\.Sh [^K]/p' "$conf5" |
     sed -n 's/^\.It Ic \([a-z0-9_]*\).*/\1/p' >"$tmp/doc5"
 sed -n 's/^#\{0,1\}\([a-z0-9_]*\) =.*/\1/p' "$conffile" >"$tmp/docconf"
 for f in "doc5 iocagg.conf.5" "docconf conf/iocagg.conf"; do
-	extra=$(grep -vxF -f "$tmp/keys" "$tmp/${f%% *}" | grep -v "^source_url_")
+	extra=$(grep -vxF -f "$tmp/keys" "$tmp/${f%% *}" | grep -v -e "^source_url_" -e "^feed_url_")
 	[ -z "$extra" ]
 	t $? "${f#* } has no key that lib/conf.c lacks"
 	[ -n "$extra" ] && diag "unknown: $extra"
