@@ -2,7 +2,7 @@
 --
 -- One task_schedule row per source that has had a background task: when
 -- it is due next and how its last run ended (the due-time rules are in
--- lib/sched.c).  The task_runs rows of 0003 are the history; a run is
+-- lib/schedule.c).  The task_runs rows of 0003 are the history; a run is
 -- claimed by locking its schedule row (FOR UPDATE SKIP LOCKED) and
 -- taking a session advisory lock on the source, held for the whole run,
 -- so a scheduler that dies releases it with its connection.
