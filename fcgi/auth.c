@@ -94,6 +94,8 @@ enum stmt {
 	STMT_OIDC_UPDATE,
 	STMT_OIDC_LINK,
 	STMT_OIDC_INSERT,
+	STMT_SIGNUP_RATE,
+	STMT_SIGNUP_LOG,
 	STMT__MAX
 };
 
@@ -192,6 +194,21 @@ static const char *const stmts[STMT__MAX] = {
 	"a.first, $2, $4, $5, $6, $7, $8, CASE WHEN a.first THEN "
 	"'{admin}'::text[] ELSE '{}'::text[] END FROM " FIRST_ADMIN
 	" RETURNING " USER_OUT,
+	/*
+	 * STMT_SIGNUP_RATE: one row with the seconds until client address
+	 * $1 may sign up again, or none: at most signup_rate_limit
+	 * (server_config, default 10) accounts an hour.
+	 */
+	"WITH lim AS (SELECT coalesce((SELECT value FROM server_config WHERE "
+	"key = 'signup_rate_limit' AND value ~ '^[0-9]{1,6}$')::int, 10) AS n), "
+	"recent AS (SELECT created_at FROM signups, lim WHERE ip_address = $1 "
+	"AND created_at > " NOW_UTC " - interval '1 hour' ORDER BY created_at "
+	"DESC LIMIT (SELECT n FROM lim)) SELECT greatest(1, ceil(extract(epoch "
+	"FROM min(created_at) + interval '1 hour' - " NOW_UTC ")))::int AS "
+	"retry FROM recent HAVING count(*) >= (SELECT n FROM lim)",
+	/* STMT_SIGNUP_LOG: also forgets day-old sign-ups. */
+	"WITH old AS (DELETE FROM signups WHERE created_at < " NOW_UTC
+	" - interval '1 day') INSERT INTO signups (ip_address) VALUES ($1)"
 };
 
 /* ------------------------------------------------------------------ */
@@ -1297,8 +1314,9 @@ static const struct field signup_fields[] = {
  * The first account of a database without an enabled admin becomes an
  * enabled admin; later ones are disabled and have no roles until an
  * administrator enables them.  No Referer is needed.  Public.  201
- * {id, enabled}; 409 when a local account has this address; 400/415/
- * 422 bad body; 503.
+ * {id, enabled}; 409 when a local account has this address; 429 with
+ * Retry-After once the client address created signup_rate_limit
+ * accounts in the last hour; 400/415/422 bad body; 503.
  */
 static void
 auth_signup(struct req *r)
@@ -1306,7 +1324,7 @@ auth_signup(struct req *r)
 	struct fval	 v[nitems(signup_fields)];
 	json_object	*body, *o;
 	char		 hash[crypto_pwhash_STRBYTES], *name = NULL;
-	const char	*p[3], *s;
+	const char	*p[3], *ip[1], *s;
 	PGresult	*pr = NULL;
 	enum dbres	 res;
 
@@ -1343,6 +1361,20 @@ auth_signup(struct req *r)
 	p[0] = v[SU_EMAIL].text;
 	if ((res = db_cmd(r->db, stmts[STMT_LOCK], 0, NULL)) != DB_OK)
 		goto dberr;
+	/* The throttle: under the lock, so parallel sign-ups count. */
+	ip[0] = client_ip(r);
+	pr = db_exec(r->db, stmts[STMT_SIGNUP_RATE], 1, ip, &res);
+	if (res != DB_OK)
+		goto dberr;
+	if (PQntuples(pr) > 0) {
+		db_rollback(r->db);
+		log_info("signup: throttled (%s)", ip[0]);
+		http_header(r, "Retry-After", "%s", PQgetvalue(pr, 0, 0));
+		http_error(r, 429, "rate_limited", "too many accounts created "
+		    "from this address; try again later");
+		goto out;
+	}
+	PQclear(pr);
 	pr = db_exec(r->db, stmts[STMT_LOCAL_EXISTS], 1, p, &res);
 	if (res != DB_OK)
 		goto dberr;
@@ -1353,6 +1385,10 @@ auth_signup(struct req *r)
 		goto out;
 	}
 	PQclear(pr);
+	if ((res = db_cmd(r->db, stmts[STMT_SIGNUP_LOG], 1, ip)) != DB_OK) {
+		pr = NULL;
+		goto dberr;
+	}
 	p[1] = name;
 	p[2] = hash;
 	pr = db_exec(r->db, stmts[STMT_SIGNUP], 3, p, &res);

@@ -65,7 +65,7 @@ enum rule {
 struct key {
 	const char	*name;		/* snake_case, the JSON key */
 	enum kind	 kind;
-	const char	*category;	/* CODE, PROXY, SSE, RUNNERS */
+	const char	*category;	/* CODE, PROXY, SSE, RUNNERS, SECURITY */
 	const char	*def;		/* default, as stored text */
 	long long	 min, max;	/* NUMBER: value; others: length */
 	enum rule	 rule;
@@ -164,6 +164,10 @@ static const struct key keys[] = {
 	    "Python runner enabled",
 	    "Whether Python sources run; when false their lookups report "
 	    "RUNNER_DISABLED." },
+	{ "signup_rate_limit", K_NUMBER, "SECURITY", "10", 1, 100000, R_NONE,
+	    "Sign-ups per address and hour",
+	    "How many local accounts one client address may create in an "
+	    "hour (1 to 100000); more get 429 with Retry-After." },
 };
 
 static const char *const proxy_types[] = {

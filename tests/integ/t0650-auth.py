@@ -214,6 +214,34 @@ is_error(request("POST", "/api/v1/auth/signup", auth=False,
 is_error(post("/api/v1/auth/signup", b'{"name":'), 400, "malformed_json",
          "malformed JSON: 400")
 
+# --- Sign-up throttle (signup_rate_limit, per client address an hour) ----
+NOW = "(now() AT TIME ZONE 'utc')"
+recent = int(psql("SELECT count(*) FROM signups WHERE ip_address = "
+                  "'127.0.0.1' AND created_at > %s - interval '1 hour'"
+                  % NOW))
+ok(recent >= 2, "each account created is counted for its address", recent)
+r = request("PUT", "/api/v1/config", body=[{"key": "signup_rate_limit",
+                                            "value": recent + 1}])
+ok(r.status in (200, 204), "the limit is a runtime setting", r)
+atexit.register(lambda: psql("DELETE FROM server_config WHERE key = "
+                             "'signup_rate_limit'"))
+r = post("/api/v1/auth/signup", {"name": "Last One", "email": email(),
+                                 "password": "12345678"})
+ok(r.status == 201, "sign-ups up to the limit pass", r)
+users_before = psql("SELECT count(*) FROM users")
+e2 = email()
+r = post("/api/v1/auth/signup", {"name": "One Too Many", "email": e2,
+                                 "password": "12345678"})
+is_error(r, 429, "rate_limited", "the next sign-up from the address is 429")
+ra = r.headers.get("Retry-After", "")
+ok(ra.isdigit() and 1 <= int(ra) <= 3600, "with Retry-After in seconds", ra)
+ok(psql("SELECT count(*) FROM users") == users_before and
+   psql("SELECT count(*) FROM users WHERE email = %s" % sq(e2)) == "0",
+   "a throttled sign-up creates nothing")
+r = request("PUT", "/api/v1/config", body=[{"key": "signup_rate_limit"}])
+ok(r.status in (200, 204), "back to the default limit", r)
+psql("DELETE FROM server_config WHERE key = 'signup_rate_limit'")
+
 # --- Login -------------------------------------------------------------
 r = post("/api/v1/auth/login", {"email": e1, "password": "correct horse"})
 is_error(r, 401, "account_disabled",
