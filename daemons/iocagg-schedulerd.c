@@ -64,7 +64,7 @@
 #include "log.h"
 #include "runner.h"
 #include "schedule.h"
-#include "secret.h"
+#include "srcsecrets.h"
 #include "source.h"
 #include "xmalloc.h"
 
@@ -234,8 +234,9 @@ wake(char c)
 {
 	int	 saved = errno;
 
-	if (wake_pipe[1] != -1)
-		(void)write(wake_pipe[1], &c, 1);
+	/* A full pipe already holds a wake-up: nothing is lost. */
+	if (wake_pipe[1] != -1 && write(wake_pipe[1], &c, 1) == -1)
+		errno = saved;
 	errno = saved;
 }
 
@@ -414,7 +415,8 @@ struct taskin {
 	const char	*builtin;
 	const char	*url;
 	json_object	*config;	/* config_values, or NULL */
-	struct src_secret *sec;
+	json_object	*secjson;	/* the encrypted secrets, or NULL */
+	struct src_secret *sec;		/* names borrowed from secjson */
 	size_t		 nsec;
 };
 
@@ -422,91 +424,19 @@ struct taskin {
 static void
 secrets_load(struct taskin *t, const char *json)
 {
-	json_object	*arr, *e;
-	const char	*name, *v;
-	char		 err[256], *hex;
-	size_t		 i, n;
-
-	if (json == NULL || (arr = json_tokener_parse(json)) == NULL)
+	if (json == NULL || (t->secjson = json_tokener_parse(json)) == NULL)
 		return;
-	if (!json_object_is_type(arr, json_type_array) ||
-	    (n = json_object_array_length(arr)) == 0) {
-		json_object_put(arr);
-		return;
-	}
-	if (secret_key_load(err, sizeof(err)) == -1) {
-		log_warnx("secrets unavailable: %s", err);
-		json_object_put(arr);
-		return;
-	}
-	t->sec = xcalloc(n, sizeof(*t->sec));
-	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(arr, i);
-		if ((name = jget_str(e, "name")) == NULL ||
-		    (v = jget_str(e, "value")) == NULL)
-			continue;
-		xasprintf(&hex, "\\x%s", v);
-		t->sec[t->nsec].value = secret_decrypt_hex(hex);
-		free(hex);
-		if (t->sec[t->nsec].value == NULL) {
-			log_warnx("source %s: secret %s cannot be decrypted",
-			    t->id, log_quote(name));
-			continue;
-		}
-		t->sec[t->nsec].name = xstrdup(name);
-		t->nsec++;
-	}
-	json_object_put(arr);
+	t->sec = src_secrets_decrypt(t->secjson, t->id, &t->nsec);
 }
 
 static void
 secrets_free(struct taskin *t)
 {
-	size_t	 i;
-
-	for (i = 0; i < t->nsec; i++) {
-		freezero_str((char *)(uintptr_t)t->sec[i].value);
-		free((char *)(uintptr_t)t->sec[i].name);
-	}
-	free(t->sec);
+	src_secrets_free(t->sec, t->nsec);
 	t->sec = NULL;
 	t->nsec = 0;
-}
-
-/*
- * Config values as key/value pairs for a runner: each element of the
- * configValues array with a "name" (or "key") and a "value"; a value
- * that is not a string goes as its JSON text.  Borrowed from "cfg".
- */
-static struct runner_kv *
-config_pairs(json_object *cfg, size_t *n)
-{
-	struct runner_kv	*kv = NULL;
-	json_object		*e, *v;
-	const char		*k;
-	size_t			 i, len;
-
-	*n = 0;
-	if (cfg == NULL || !json_object_is_type(cfg, json_type_array))
-		return NULL;
-	len = json_object_array_length(cfg);
-	for (i = 0; i < len; i++) {
-		e = json_object_array_get_idx(cfg, i);
-		if (!json_object_is_type(e, json_type_object))
-			continue;
-		if ((k = jget_str(e, "name")) == NULL &&
-		    (k = jget_str(e, "key")) == NULL)
-			continue;
-		if (!json_object_object_get_ex(e, "value", &v) || v == NULL)
-			continue;
-		kv = xreallocarray(kv, *n + 1, sizeof(*kv));
-		kv[*n].key = k;
-		kv[*n].value = json_object_is_type(v, json_type_string) ?
-		    json_object_get_string(v) : json_object_to_json_string_ext(v,
-		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-		(*n)++;
-	}
-	return kv;
+	json_object_put(t->secjson);
+	t->secjson = NULL;
 }
 
 /* A built-in source's task; 0 or -1 with out->error. */
@@ -552,18 +482,13 @@ run_runner(const struct taskin *t, struct src_task_out *out)
 	enum runner_res		 rr;
 	const char		*p[1] = { t->id };
 	char			 msg[ERR_MAX], err[ERR_MAX], *addr, *code;
-	size_t			 i, ncfg;
+	size_t			 ncfg;
 	int			 st;
 
 	db = db_open_pool(conf_str("database_url"), 1);
 	addr = runner_address(db, t->kind);
-	if (t->nsec > 0)
-		sec = xcalloc(t->nsec, sizeof(*sec));
-	for (i = 0; i < t->nsec; i++) {
-		sec[i].key = t->sec[i].name;
-		sec[i].value = t->sec[i].value;
-	}
-	cfg = config_pairs(t->config, &ncfg);
+	sec = src_secrets_kv(t->sec, t->nsec);
+	cfg = src_config_kv(t->config, &ncfg);
 	memset(&a, 0, sizeof(a));
 	a.address = addr;
 	a.source_id = t->id;
