@@ -120,9 +120,11 @@ static char	*loaded_path;
 
 /*
  * Base URLs of the built-in sources may be overridden one by one with
- * "source_url_<name> = URL" (tests point them at a local mock).
+ * "source_url_<name> = URL" (tests point them at a local mock), and the
+ * download URLs of their feeds with "feed_url_<name> = URL".
  */
 #define DYN_PREFIX	"source_url_"
+#define DYN_FEED	"feed_url_"
 #define DYN_MAX		64
 static struct {
 	char	*key;
@@ -135,7 +137,11 @@ dyn_name_ok(const char *k)
 {
 	size_t	 plen = strlen(DYN_PREFIX);
 
-	return strncmp(k, DYN_PREFIX, plen) == 0 && k[plen] != '\0' &&
+	if (strncmp(k, DYN_FEED, strlen(DYN_FEED)) == 0)
+		plen = strlen(DYN_FEED);
+	else if (strncmp(k, DYN_PREFIX, plen) != 0)
+		return 0;
+	return k[plen] != '\0' &&
 	    strspn(k + plen, "abcdefghijklmnopqrstuvwxyz0123456789_") ==
 	    strlen(k + plen);
 }
@@ -173,6 +179,19 @@ conf_source_url(const char *name)
 	size_t	 i;
 
 	(void)snprintf(k, sizeof(k), DYN_PREFIX "%s", name);
+	for (i = 0; i < ndyn; i++)
+		if (strcmp(dyn[i].key, k) == 0)
+			return dyn[i].val;
+	return NULL;
+}
+
+const char *
+conf_feed_url(const char *name)
+{
+	char	 k[128];
+	size_t	 i;
+
+	(void)snprintf(k, sizeof(k), DYN_FEED "%s", name);
 	for (i = 0; i < ndyn; i++)
 		if (strcmp(dyn[i].key, k) == 0)
 			return dyn[i].val;
@@ -379,7 +398,8 @@ conf_load(const char *path, char *err, size_t errsz)
 		char	 dk[128], *eqp;
 		size_t	 j;
 
-		if (strncmp(environ[i], "IOCAGG_SOURCE_URL_", 18) != 0 ||
+		if ((strncmp(environ[i], "IOCAGG_SOURCE_URL_", 18) != 0 &&
+		    strncmp(environ[i], "IOCAGG_FEED_URL_", 16) != 0) ||
 		    (eqp = strchr(environ[i], '=')) == NULL ||
 		    (size_t)(eqp - environ[i]) - 7 >= sizeof(dk))
 			continue;

@@ -46,6 +46,8 @@ int		 conf_set(const char *key, const char *value, char *err,
 const struct conf_key *conf_keys(unsigned *n);
 /* The "source_url_<name>" override for a built-in source, or NULL. */
 const char	*conf_source_url(const char *name);
+/* The "feed_url_<name>" override of a feed download, or NULL. */
+const char	*conf_feed_url(const char *name);
 /* Print every effective key (secrets masked) to stdout. */
 void		 conf_dump(void);
 

@@ -12,7 +12,8 @@ conf_cat_net() {
 		    --pidfile "$STATE/mockdns.pid" >"$STATE/mockdns.out" \
 		    2>>"$STATE/log/mockdns.log" </dev/null &
 		for i in $(seq 50); do
-			grep -q '^port=' "$STATE/mockdns.out" 2>/dev/null && break
+			grep -Eq '^port=[0-9]+$' "$STATE/mockdns.out" 2>/dev/null &&
+			    break
 			sleep 0.1
 		done
 		sed -n 's/^port=//p' "$STATE/mockdns.out" > "$STATE/mockdns.port"
