@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "feed.h"
 #include "json.h"
 #include "source.h"
