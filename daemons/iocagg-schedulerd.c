@@ -64,8 +64,8 @@
 #include "log.h"
 #include "runner.h"
 #include "schedule.h"
-#include "srcsecrets.h"
 #include "source.h"
+#include "srcsecrets.h"
 #include "xmalloc.h"
 
 #define PROG		"iocagg-schedulerd"
@@ -219,15 +219,6 @@ struct job {
 	struct result	 res;
 	struct job	*next;
 };
-
-static long long
-mono_ms(void)
-{
-	struct timespec	 ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 wake(char c)
@@ -461,7 +452,7 @@ run_builtin(const struct taskin *t, struct src_task_out *out)
 	st.nsecrets = t->nsec;
 	st.config = t->config;
 	st.db = db_open_pool(conf_str("database_url"), 1);
-	st.deadline = mono_ms() + TASK_DEADLINE_S * 1000LL;
+	st.deadline = src_now_ms() + TASK_DEADLINE_S * 1000LL;
 	st.stop = &stop_tasks;
 	rc = d->task(&st, out);
 	db_close(st.db);
@@ -682,7 +673,7 @@ run_task(const char *id, int force, struct result *r)
 	    val(pr, 0, "config_values") : "[]");
 	secrets_load(&t, val(pr, 0, "secrets"));
 	log_info("source %s (%s): task started (run %s)", id, slug, rid);
-	t0 = mono_ms();
+	t0 = src_now_ms();
 	if (strcmp(t.kind, "system") == 0)
 		rc = run_builtin(&t, &out);
 	else
@@ -782,10 +773,10 @@ run_task(const char *id, int force, struct result *r)
 	r->ok = rc == 0;
 	if (rc == 0 && strcmp(t.kind, "system") == 0)
 		(void)snprintf(r->msg, sizeof(r->msg), "%lld rows, %lld bytes "
-		    "in %lld ms", out.rows, out.bytes, mono_ms() - t0);
+		    "in %lld ms", out.rows, out.bytes, src_now_ms() - t0);
 	else if (rc == 0)
 		(void)snprintf(r->msg, sizeof(r->msg), "done in %lld ms",
-		    mono_ms() - t0);
+		    src_now_ms() - t0);
 	else
 		(void)snprintf(r->msg, sizeof(r->msg), "%s", out.error);
 	/* Slugs are [a-z-]: only the error needs quoting. */
@@ -909,7 +900,7 @@ scan(void)
 	struct sched_last	 last;
 	const char		*id, *p[3], *iv;
 	char			 b[24];
-	long long		 now_db, now = mono_ms(), ivl, next;
+	long long		 now_db, now = src_now_ms(), ivl, next;
 	int			 i, n;
 
 	if ((pr = pq(ctl, sql_scan, 0, NULL)) == NULL)
@@ -971,7 +962,7 @@ scan(void)
 			sp = &s->next;
 	}
 	need_scan = 0;
-	next_scan = mono_ms() + RESCAN_MS;
+	next_scan = src_now_ms() + RESCAN_MS;
 	return 0;
 }
 
@@ -990,7 +981,7 @@ sweep(void)
 	long long		 now;
 	int			 i, n, got, changed = 0;
 
-	next_sweep = mono_ms() + SWEEP_MS;
+	next_sweep = src_now_ms() + SWEEP_MS;
 	if ((pr = pq(ctl, sql_running, 0, NULL)) == NULL)
 		return PQstatus(ctl) == CONNECTION_OK ? 0 : -1;
 	n = PQntuples(pr);
@@ -1058,7 +1049,7 @@ start_due(void)
 {
 	struct src	*s;
 	struct job	*j;
-	long long	 now = mono_ms();
+	long long	 now = src_now_ms();
 
 	for (s = srcs; s != NULL && njobs < maxjobs; s = s->next) {
 		if (s->running || s->due > now)
@@ -1084,7 +1075,7 @@ reap(void)
 {
 	struct job	**jp, *j;
 	struct src	*s;
-	long long	 now = mono_ms();
+	long long	 now = src_now_ms();
 
 	for (jp = &jobs; (j = *jp) != NULL;) {
 		if (!atomic_load(&j->done)) {
@@ -1132,7 +1123,7 @@ notify_status(void)
 	static char	 lastmsg[512];
 	struct src	*s;
 	char		 msg[512], run[384];
-	long long	 now = mono_ms(), soonest = -1;
+	long long	 now = src_now_ms(), soonest = -1;
 	int		 n = 0;
 
 	run[0] = '\0';
@@ -1204,7 +1195,7 @@ reload(void)
 		return;
 	}
 	(void)sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld",
-	    mono_ms() * 1000);
+	    src_now_ms() * 1000);
 	if (conf_load(conf_file, err, sizeof(err)) == -1)
 		fatalx("reload: %s", err);
 	log_set_level(conf_str("log_level"));
@@ -1258,7 +1249,7 @@ serve(void)
 		wd_every = (long long)(wd_usec / 2000);
 	(void)sd_notify(0, "STATUS=connecting to the database");
 	while (!got_term) {
-		now = mono_ms();
+		now = src_now_ms();
 		if (wd_every >= 0 && now >= wd_next) {
 			(void)sd_notify(0, "WATCHDOG=1");
 			wd_next = now + wd_every;
@@ -1303,7 +1294,7 @@ serve(void)
 		notify_status();
 
 		/* Sleep until something is due or happens. */
-		now = mono_ms();
+		now = src_now_ms();
 		t = ctl != NULL ? next_sweep : db_next;
 		if (ctl != NULL && next_scan < t)
 			t = next_scan;
@@ -1358,7 +1349,7 @@ serve(void)
 
 		p1.fd = wake_pipe[0];
 		p1.events = POLLIN;
-		now = mono_ms();
+		now = src_now_ms();
 		if (wd_every >= 0 && now >= wd_next) {
 			(void)sd_notify(0, "WATCHDOG=1");
 			wd_next = now + wd_every;

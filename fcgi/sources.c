@@ -56,6 +56,7 @@
 #include "runner.h"
 #include "slug.h"
 #include "source.h"
+#include "srcsecrets.h"
 #include "xmalloc.h"
 
 #define ROLE_VIEW	ROLE_SOURCES_VIEW
@@ -1256,52 +1257,6 @@ test_stamp(char *buf, size_t sz)
 	    (int)(ts.tv_nsec / 1000000));
 }
 
-static long long
-test_mono_ms(void)
-{
-	struct timespec	 ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/*
- * The configValues of the body as key/value pairs, as a lookup sends a
- * saved source's: each object with a "name" (or "key") and a "value";
- * a value that is not a string goes as its JSON text.  Borrowed from
- * "a".
- */
-static struct runner_kv *
-test_config(json_object *a, size_t *n)
-{
-	struct runner_kv	*kv = NULL;
-	json_object		*e, *v;
-	const char		*k;
-	size_t			 i, len;
-
-	*n = 0;
-	if (a == NULL || !json_object_is_type(a, json_type_array))
-		return NULL;
-	len = json_object_array_length(a);
-	for (i = 0; i < len; i++) {
-		e = json_object_array_get_idx(a, i);
-		if (!json_object_is_type(e, json_type_object))
-			continue;
-		if ((k = jget_str(e, "name")) == NULL &&
-		    (k = jget_str(e, "key")) == NULL)
-			continue;
-		if (!json_object_object_get_ex(e, "value", &v) || v == NULL)
-			continue;
-		kv = xreallocarray(kv, *n + 1, sizeof(*kv));
-		kv[*n].key = k;
-		kv[*n].value = json_object_is_type(v, json_type_string) ?
-		    json_object_get_string(v) : json_object_to_json_string_ext(v,
-		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-		(*n)++;
-	}
-	return kv;
-}
-
 /*
  * Is the runner of (database) kind "kind" enabled?  The server_config
  * override, else the lookups' defaults (Python on, JavaScript off).
@@ -1364,7 +1319,8 @@ test_run(struct req *r, const char *kind, const char *id, const char *code,
 
 	*out = NULL;
 	addr = runner_address(r->db, kind);
-	cfg = test_config(cfgv, &ncfg);
+	/* As a lookup sends a saved source's configValues. */
+	cfg = src_config_kv(cfgv, &ncfg);
 	(void)pthread_mutex_init(&w.mu, NULL);
 	(void)pthread_cond_init(&w.cv, NULL);
 	w.done = 0;
@@ -1494,7 +1450,7 @@ src_test(struct req *r)
 
 	errs = json_object_new_array();
 	test_stamp(t0, sizeof(t0));
-	start = test_mono_ms();
+	start = src_now_ms();
 	if (!on)
 		test_error(errs, "RUNNER_DISABLED",
 		    json_object_new_string(kind_wire(kind)));
@@ -1514,7 +1470,7 @@ src_test(struct req *r)
 	(void)jadd(t, "startedAt", json_object_new_string(t0));
 	(void)jadd(t, "endedAt", json_object_new_string(t1));
 	(void)jadd(o, "timing", t);
-	(void)jadd(o, "elapsedMs", json_object_new_int64(test_mono_ms() -
+	(void)jadd(o, "elapsedMs", json_object_new_int64(src_now_ms() -
 	    start));
 	http_json(r, 200, o);
 	json_object_put(o);

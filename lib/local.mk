@@ -14,6 +14,7 @@ lib_libiocagg_a_SOURCES = \
 	lib/slug.c lib/slug.h \
 	lib/indicator.c lib/indicator.h \
 	lib/secret.c lib/secret.h \
+	lib/srcsecrets.c lib/srcsecrets.h \
 	lib/source.h lib/sources/registry.c lib/sources/list-web.h \
 	lib/sources/list-abusech.h lib/sources/list-net.h lib/sources/list-feeds.h \
 	lib/sources/virustotal.c lib/sources/abuseipdb.c \

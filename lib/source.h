@@ -136,6 +136,10 @@ struct src_def {
 
 json_object		*src_verdict_new(const char *verdict, int score);
 void			 src_verdict_tag(json_object *v, const char *tag);
+/* Each string of array "key" of object "o" (either may be missing) as a
+ * tag. */
+void			 src_verdict_tags(json_object *v, json_object *o,
+			    const char *key);
 /* Either may be NULL; values are normalized to ISO 8601 UTC when
  * they parse as a date, else kept as given. */
 void			 src_verdict_seen(json_object *v, const char *first,
@@ -191,6 +195,18 @@ int			 src_verdict_rank(const char *verdict);
 int			 src_date_iso(const char *in, char *buf, size_t sz);
 /* Monotonic milliseconds, the clock of src_in.deadline. */
 long long		 src_now_ms(void);
+/*
+ * The error of an abuse.ch answer whose "query_status" ("qs", NULL when
+ * missing) is not a usable "ok": NOT_FOUND when it is one of the
+ * space-separated words of "notfound", UNAUTHORIZED when one of
+ * "refused" (either may be NULL), else RESPONSE_ERROR "query_status qs".
+ */
+void			 src_abusech_error(const char *qs, const char *notfound,
+			    const char *refused, struct src_out *out);
+/* The src_in of task "t"'s own requests (src_http, src_config_*, the
+ * secrets): kind "kind", empty data. */
+void			 src_task_in(const struct src_task *t,
+			    enum ind_kind kind, struct src_in *in);
 
 /*
  * For lib/lookup.c: the curl options and status mapping shared by its
@@ -233,5 +249,32 @@ char			*src_url(const char *base, const char *fmt, ...)
 			    __attribute__((format(printf, 2, 3)));
 /* Unpadded URL-safe base64 (VirusTotal URL ids), xmalloc'd. */
 char			*src_b64url(const char *s);
+
+/* --- Shared by some built-in sources (defined in the file named) ------- */
+
+/*
+ * lib/sources/shodan.c, for InternetDB too: the verdict of a Shodan host
+ * record's "tags" and "vulns": a harmful tag (malware, c2, compromised,
+ * doublepulsar) is malicious; known CVEs or a scanner/tor/proxy tag
+ * suspicious; else unknown.  The tags and the first CVEs are its tags.
+ */
+json_object		*shodan_tags_verdict(json_object *host);
+
+/* lib/sources/google_safe_browsing_update.c, for the Lookup API too. */
+#define GSB_THREAT_TYPES \
+	"MALWARE,SOCIAL_ENGINEERING,UNWANTED_SOFTWARE," \
+	"POTENTIALLY_HARMFUL_APPLICATION"
+/* {"clientId" (config value "client_id", default "iocagg"),
+ * "clientVersion"}. */
+json_object		*gsb_client(const struct src_in *);
+/* Append the items of comma-separated "csv", trimmed, to array "a". */
+void			 gsb_csv_append(json_object *a, const char *csv);
+/* Malicious (100) with the threat types as tags when data's "matches"
+ * has any, else unknown (0): not listed does not make a URL safe. */
+json_object		*gsb_verdict(const struct src_in *, json_object *data);
+/* A POST of JSON "body" (consumed) to <base>/<method>?key=<GSB_API_KEY>
+ * (the key in the URL, as Google wants; the framework never logs it). */
+void			 gsb_request(const struct src_in *, struct src_req *rq,
+			    const char *method, json_object *body);
 
 #endif

@@ -2,7 +2,8 @@
 ## and verdicts, and their integration test against the mock upstream.
 
 check_PROGRAMS += tests/unit/t-sources-web
-tests_unit_t_sources_web_SOURCES = tests/unit/t-sources-web.c tests/tap.h
+tests_unit_t_sources_web_SOURCES = tests/unit/t-sources-web.c tests/tap.h \
+	tests/unit/srctest.h
 tests_unit_t_sources_web_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_t_sources_web_LDADD = $(IOCAGG_LIBS) $(RUNNER_CLIENT_LIBS)
 

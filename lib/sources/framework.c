@@ -48,6 +48,52 @@ src_now_ms(void)
 	return mono_ms();
 }
 
+/* Is "w" one of the space-separated words of "list" (NULL: none)? */
+static int
+in_words(const char *w, const char *list)
+{
+	size_t	 n = strlen(w), k;
+
+	while (list != NULL && *list != '\0') {
+		k = strcspn(list, " ");
+		if (k == n && strncmp(list, w, n) == 0)
+			return 1;
+		list += k;
+		list += strspn(list, " ");
+	}
+	return 0;
+}
+
+void
+src_abusech_error(const char *qs, const char *notfound, const char *refused,
+    struct src_out *out)
+{
+	if (qs != NULL && in_words(qs, notfound))
+		out->error = "NOT_FOUND";
+	else if (qs != NULL && in_words(qs, refused))
+		out->error = "UNAUTHORIZED";
+	else {
+		out->error = "RESPONSE_ERROR";
+		xasprintf(&out->message, "query_status %s",
+		    qs != NULL ? qs : "missing");
+	}
+}
+
+void
+src_task_in(const struct src_task *t, enum ind_kind kind, struct src_in *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->kind = kind;
+	in->data = "";
+	in->base = t->base;
+	in->source_url = t->source_url;
+	in->secrets = t->secrets;
+	in->nsecrets = t->nsecrets;
+	in->config = t->config;
+	in->deadline = t->deadline;
+	in->db = t->db;
+}
+
 size_t
 src_body_write(char *ptr, size_t size, size_t nmemb, void *arg)
 {
@@ -460,6 +506,23 @@ src_verdict_tag(json_object *v, const char *tag)
 	(void)jappend(a, json_object_new_string(tag));
 }
 
+void
+src_verdict_tags(json_object *v, json_object *o, const char *key)
+{
+	json_object	*a, *e;
+	size_t		 i, n;
+
+	if (!json_object_object_get_ex(o, key, &a) ||
+	    !json_object_is_type(a, json_type_array))
+		return;
+	n = json_object_array_length(a);
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(a, i);
+		if (json_object_is_type(e, json_type_string))
+			src_verdict_tag(v, json_object_get_string(e));
+	}
+}
+
 /* Days from 1970-01-01 of a proleptic Gregorian date. */
 static long long
 days_from_civil(long long y, unsigned m, unsigned d)
@@ -638,15 +701,7 @@ src_verdict_lift(json_object *data)
 		score = strcmp(w, SRC_MALICIOUS) == 0 ? 90 :
 		    strcmp(w, SRC_SUSPICIOUS) == 0 ? 50 : 0;
 	v = src_verdict_new(w, (int)score);
-	if (json_object_object_get_ex(in, "tags", &a) &&
-	    json_object_is_type(a, json_type_array)) {
-		n = json_object_array_length(a);
-		for (i = 0; i < n; i++) {
-			e = json_object_array_get_idx(a, i);
-			if (json_object_is_type(e, json_type_string))
-				src_verdict_tag(v, json_object_get_string(e));
-		}
-	}
+	src_verdict_tags(v, in, "tags");
 	d = date_text(json_object_object_get_ex(in, "firstSeen", &x) ? x :
 	    NULL);
 	src_verdict_seen(v, d, date_text(json_object_object_get_ex(in,

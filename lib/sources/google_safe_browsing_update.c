@@ -49,8 +49,6 @@
 #include "sources/gsb_url.h"
 #include "xmalloc.h"
 
-#define GSB_THREAT_TYPES	"MALWARE,SOCIAL_ENGINEERING,UNWANTED_SOFTWARE," \
-				"POTENTIALLY_HARMFUL_APPLICATION"
 #define GSB_LISTS_MAX	64
 #define HASH_LEN	32
 
@@ -150,8 +148,8 @@ hex(const unsigned char *b, size_t n, char *out)
 	(void)sodium_bin2hex(out, 2 * n + 1, b, n);
 }
 
-static void
-csv_append(json_object *a, const char *csv)
+void
+gsb_csv_append(json_object *a, const char *csv)
 {
 	const char	*p = csv, *e;
 	size_t		 n;
@@ -169,8 +167,8 @@ csv_append(json_object *a, const char *csv)
 	}
 }
 
-static json_object *
-client_json(const struct src_in *in)
+json_object *
+gsb_client(const struct src_in *in)
 {
 	json_object	*c = json_object_new_object();
 
@@ -181,8 +179,7 @@ client_json(const struct src_in *in)
 	return c;
 }
 
-/* A POST of JSON "body" (consumed) to <base>/<method>?key=... */
-static void
+void
 gsb_request(const struct src_in *in, struct src_req *rq, const char *method,
     json_object *body)
 {
@@ -237,8 +234,10 @@ gsb_lists(const struct src_in *in, struct gsb_list *l)
 
 	tt = json_object_new_array();
 	pt = json_object_new_array();
-	csv_append(tt, src_config_str(in, "threat_types", GSB_THREAT_TYPES));
-	csv_append(pt, src_config_str(in, "platform_types", "ANY_PLATFORM"));
+	gsb_csv_append(tt, src_config_str(in, "threat_types",
+	    GSB_THREAT_TYPES));
+	gsb_csv_append(pt, src_config_str(in, "platform_types",
+	    "ANY_PLATFORM"));
 	for (i = 0; i < json_object_array_length(tt); i++)
 		for (j = 0; j < json_object_array_length(pt) &&
 		    n < GSB_LISTS_MAX; j++) {
@@ -565,17 +564,8 @@ gsbu_task(const struct src_task *t, struct src_task_out *out)
 	long long	 maxu, ch;
 	int		 waiting = 0, rc = 0;
 
-	memset(&in, 0, sizeof(in));
 	memset(&o, 0, sizeof(o));
-	in.kind = IND_URL;
-	in.data = "";
-	in.base = t->base;
-	in.source_url = t->source_url;
-	in.secrets = t->secrets;
-	in.nsecrets = t->nsecrets;
-	in.config = t->config;
-	in.deadline = t->deadline;
-	in.db = t->db;
+	src_task_in(t, IND_URL, &in);
 
 	if ((n = gsb_lists(&in, l)) == 0) {
 		out->error = xstrdup("no valid list in threat_types and "
@@ -607,7 +597,7 @@ gsbu_task(const struct src_task *t, struct src_task_out *out)
 	}
 
 	b = json_object_new_object();
-	(void)jadd(b, "client", client_json(&in));
+	(void)jadd(b, "client", gsb_client(&in));
 	reqs = json_object_new_array();
 	maxu = src_config_int(&in, "max_update_entries", 0, 0, 1048576);
 	for (i = 0; i < n; i++) {
@@ -796,7 +786,7 @@ gsbu_run(const struct src_in *in, struct src_out *out)
 
 	/* Local hits: ask Google for the full hashes of those prefixes. */
 	b = json_object_new_object();
-	(void)jadd(b, "client", client_json(in));
+	(void)jadd(b, "client", gsb_client(in));
 	(void)jadd(b, "clientStates", st != NULL ? json_object_get(st) :
 	    json_object_new_array());
 	ti = json_object_new_object();
@@ -891,8 +881,8 @@ done:
 	free(canon);
 }
 
-static json_object *
-gsbu_verdict(const struct src_in *in, json_object *data)
+json_object *
+gsb_verdict(const struct src_in *in, json_object *data)
 {
 	json_object	*v, *m;
 	const char	*t;
@@ -915,6 +905,6 @@ const struct src_def src_google_safe_browsing_update = {
 	.base = "https://safebrowsing.googleapis.com/v4",
 	.kinds = KIND_BIT(IND_URL),
 	.run = gsbu_run,
-	.verdict = gsbu_verdict,
+	.verdict = gsb_verdict,
 	.task = gsbu_task,
 };

@@ -89,15 +89,7 @@ query_ok(json_object *body, json_object **data, struct src_out *out)
 	    json_object_object_get_ex(body, "data", data) &&
 	    json_object_is_type(*data, json_type_array))
 		return 0;
-	if (qs != NULL && strcmp(qs, "no_results") == 0)
-		out->error = "NOT_FOUND";
-	else if (qs != NULL && strcmp(qs, "unknown_auth_key") == 0)
-		out->error = "UNAUTHORIZED";
-	else {
-		out->error = "RESPONSE_ERROR";
-		xasprintf(&out->message, "query_status %s",
-		    qs != NULL ? qs : "missing");
-	}
+	src_abusech_error(qs, "no_results", "unknown_auth_key", out);
 	return -1;
 }
 
@@ -186,10 +178,10 @@ mt_run(const struct src_in *in, struct src_out *out)
 static json_object *
 mt_verdict(const struct src_in *in, json_object *data)
 {
-	json_object	*v, *entries, *e, *x, *tags;
+	json_object	*v, *entries, *e, *x;
 	const char	*first = NULL, *last = NULL, *s;
 	int		 score = -1, c;
-	size_t		 i, j, n, m;
+	size_t		 i, n;
 
 	(void)in;
 	if (!json_object_object_get_ex(data, "entries", &entries) ||
@@ -210,16 +202,7 @@ mt_verdict(const struct src_in *in, json_object *data)
 			src_verdict_tag(v, s);
 		if ((s = jget_str(e, "threat")) != NULL && *s != '\0')
 			src_verdict_tag(v, s);
-		if (json_object_object_get_ex(e, "tags", &tags) &&
-		    json_object_is_type(tags, json_type_array)) {
-			m = json_object_array_length(tags);
-			for (j = 0; j < m; j++) {
-				x = json_object_array_get_idx(tags, j);
-				if (json_object_is_type(x, json_type_string))
-					src_verdict_tag(v,
-					    json_object_get_string(x));
-			}
-		}
+		src_verdict_tags(v, e, "tags");
 		/* The lookup's entries are ordered latest first. */
 		if ((s = jget_str(e, "first_seen")) != NULL &&
 		    (first == NULL || strcmp(s, first) < 0))
@@ -260,18 +243,9 @@ mt_task(const struct src_task *t, struct src_task_out *out)
 	char		*raw = NULL;
 	enum dbres	 res;
 
-	memset(&in, 0, sizeof(in));
 	memset(&o, 0, sizeof(o));
 	memset(&rq, 0, sizeof(rq));
-	in.kind = IND_IPV4;
-	in.data = "";
-	in.base = t->base;
-	in.source_url = t->source_url;
-	in.secrets = t->secrets;
-	in.nsecrets = t->nsecrets;
-	in.config = t->config;
-	in.deadline = t->deadline;
-	in.db = t->db;
+	src_task_in(t, IND_IPV4, &in);
 	rq.url = src_url(in.base, "/");
 	rq.post = 1;
 	rq.body = xstrdup("query=get_entries");

@@ -21,9 +21,11 @@
 #include "source.h"
 #include "xmalloc.h"
 
+/* Shodan tags that mean the host itself does harm. */
 static const char *const bad_tags[] = {
 	"malware", "c2", "compromised", "doublepulsar", NULL
 };
+/* Shodan tags worth a second look, not proof of harm. */
 static const char *const odd_tags[] = {
 	"scanner", "tor", "proxy", NULL
 };
@@ -38,6 +40,57 @@ in_list(const char *s, const char *const *list)
 		if (strcmp(s, *list) == 0)
 			return 1;
 	return 0;
+}
+
+/* Array "key" of "o", or NULL. */
+static json_object *
+array_of(json_object *o, const char *key)
+{
+	json_object	*a;
+
+	if (!json_object_object_get_ex(o, key, &a) ||
+	    !json_object_is_type(a, json_type_array))
+		return NULL;
+	return a;
+}
+
+json_object *
+shodan_tags_verdict(json_object *host)
+{
+	json_object	*tags, *vulns, *v;
+	const char	*verdict = SRC_UNKNOWN, *s;
+	size_t		 i, n = 0, nvulns = 0;
+	int		 bad = 0, odd = 0, score = 0;
+
+	if ((tags = array_of(host, "tags")) != NULL)
+		n = json_object_array_length(tags);
+	for (i = 0; i < n; i++)
+		if ((s = json_object_get_string(json_object_array_get_idx(tags,
+		    i))) != NULL) {
+			bad |= in_list(s, bad_tags);
+			odd |= in_list(s, odd_tags);
+		}
+	if ((vulns = array_of(host, "vulns")) != NULL)
+		nvulns = json_object_array_length(vulns);
+	if (bad) {
+		verdict = SRC_MALICIOUS;
+		score = 85 + (nvulns > 0 ? 10 : 0);
+	} else if (nvulns > 0 || odd) {
+		verdict = SRC_SUSPICIOUS;
+		score = 30 + 5 * (int)(nvulns > 8 ? 8 : nvulns);
+		if (odd && score < 40)
+			score = 40;
+	}
+	v = src_verdict_new(verdict, score);
+	for (i = 0; i < n; i++)
+		if ((s = json_object_get_string(json_object_array_get_idx(tags,
+		    i))) != NULL)
+			src_verdict_tag(v, s);
+	for (i = 0; i < nvulns && i < MAX_VULN_TAGS; i++)
+		if ((s = json_object_get_string(json_object_array_get_idx(
+		    vulns, i))) != NULL)
+			src_verdict_tag(v, s);
+	return v;
 }
 
 static int
@@ -118,8 +171,7 @@ related_strings(json_object *v, json_object *seen, json_object *o,
 	const char	*s;
 	size_t		 i, n;
 
-	if (!json_object_object_get_ex(o, key, &a) ||
-	    !json_object_is_type(a, json_type_array))
+	if ((a = array_of(o, key)) == NULL)
 		return;
 	n = json_object_array_length(a);
 	for (i = 0; i < n; i++) {
@@ -164,42 +216,10 @@ span(json_object *a, const char *key, const char **first, const char **last)
 static json_object *
 host_verdict(const struct src_in *in, json_object *data)
 {
-	json_object	*tags = NULL, *vulns = NULL, *banners = NULL;
-	json_object	*v, *seen;
-	const char	*verdict = SRC_UNKNOWN, *s, *first, *last;
-	size_t		 i, n = 0, nvulns = 0;
-	int		 bad = 0, odd = 0, score = 0;
+	json_object	*banners = NULL, *v, *seen;
+	const char	*s, *first, *last;
 
-	if (json_object_object_get_ex(data, "tags", &tags) &&
-	    json_object_is_type(tags, json_type_array))
-		n = json_object_array_length(tags);
-	for (i = 0; i < n; i++)
-		if ((s = json_object_get_string(json_object_array_get_idx(tags,
-		    i))) != NULL) {
-			bad |= in_list(s, bad_tags);
-			odd |= in_list(s, odd_tags);
-		}
-	if (json_object_object_get_ex(data, "vulns", &vulns) &&
-	    json_object_is_type(vulns, json_type_array))
-		nvulns = json_object_array_length(vulns);
-	if (bad) {
-		verdict = SRC_MALICIOUS;
-		score = 85 + (nvulns > 0 ? 10 : 0);
-	} else if (nvulns > 0 || odd) {
-		verdict = SRC_SUSPICIOUS;
-		score = 30 + 5 * (int)(nvulns > 8 ? 8 : nvulns);
-		if (odd && score < 40)
-			score = 40;
-	}
-	v = src_verdict_new(verdict, score);
-	for (i = 0; i < n; i++)
-		if ((s = json_object_get_string(json_object_array_get_idx(tags,
-		    i))) != NULL)
-			src_verdict_tag(v, s);
-	for (i = 0; i < nvulns && i < MAX_VULN_TAGS; i++)
-		if ((s = json_object_get_string(json_object_array_get_idx(
-		    vulns, i))) != NULL)
-			src_verdict_tag(v, s);
+	v = shodan_tags_verdict(data);
 	(void)json_object_object_get_ex(data, "data", &banners);
 	span(banners, "timestamp", &first, &last);
 	s = jget_str(data, "last_update");

@@ -104,11 +104,11 @@ path_get(json_object *o, const char *a, const char *b)
 static json_object *
 us_verdict(const struct src_in *in, json_object *data)
 {
-	json_object	*v, *res, *r, *ov, *x, *tags;
+	json_object	*v, *res, *r, *ov, *x;
 	const char	*t, *first = NULL, *last = NULL, *s;
 	struct in6_addr	 a;
 	int		 malicious = 0, have = 0, score = 0, sc;
-	size_t		 i, j, n, m;
+	size_t		 i, n;
 
 	(void)in;
 	if (!json_object_object_get_ex(data, "results", &res))
@@ -128,16 +128,8 @@ us_verdict(const struct src_in *in, json_object *data)
 					score = sc > 100 ? 100 : sc;
 			}
 		}
-		if ((tags = path_get(r, "task", "tags")) != NULL &&
-		    json_object_is_type(tags, json_type_array)) {
-			m = json_object_array_length(tags);
-			for (j = 0; j < m; j++) {
-				x = json_object_array_get_idx(tags, j);
-				if (json_object_is_type(x, json_type_string))
-					src_verdict_tag(v,
-					    json_object_get_string(x));
-			}
-		}
+		if (json_object_object_get_ex(r, "task", &x))
+			src_verdict_tags(v, x, "tags");
 		if ((x = path_get(r, "task", "time")) != NULL &&
 		    (t = json_object_get_string(x)) != NULL) {
 			if (first == NULL || strcmp(t, first) < 0)

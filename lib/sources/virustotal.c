@@ -165,15 +165,7 @@ vt_verdict(const struct src_in *in, json_object *data)
 	}
 	v = src_verdict_new(w, (int)score);
 
-	if (json_object_object_get_ex(attrs, "tags", &a) &&
-	    json_object_is_type(a, json_type_array)) {
-		n = json_object_array_length(a);
-		for (i = 0; i < n; i++) {
-			e = json_object_array_get_idx(a, i);
-			if (json_object_is_type(e, json_type_string))
-				src_verdict_tag(v, json_object_get_string(e));
-		}
-	}
+	src_verdict_tags(v, attrs, "tags");
 	if (json_object_object_get_ex(attrs, "categories", &a) &&
 	    json_object_is_type(a, json_type_object)) {
 		json_object_object_foreach(a, k, cat) {

@@ -24,6 +24,14 @@ def need_stack():
         sys.exit(0)   # the TAP plan says SKIP; 77 is not TAP
 
 
+def need_mock():
+    """need_stack(), and a stack whose sources call the mock upstream."""
+    need_stack()
+    if not os.environ.get("IOCAGG_TEST_MOCK"):
+        print("1..0 # SKIP the stack runs without the mock upstream")
+        sys.exit(0)
+
+
 class Resp:
     def __init__(self, status, headers, body):
         self.status = status
@@ -114,6 +122,18 @@ def ctl(*args, stdin=None):
     env["IOCAGG_CONF"] = os.path.join(os.environ["IOCAGG_TEST_STATE"], "iocagg.conf")
     return subprocess.run([os.path.join(top, "tools", "iocaggctl")] + list(args),
                           input=stdin, capture_output=True, text=True, env=env)
+
+
+def role_user(roles, note="test"):
+    """A new user with "roles" (iocaggctl user add) and an API token of
+    its own: (email, token).  "note" names the token and starts the
+    e-mail address."""
+    email = "%s-%s@example.org" % (note, letters())
+    args = ["user", "add"]
+    for role in roles:
+        args += ["-r", role]
+    ctl(*(args + [email]))
+    return email, ctl("token", "add", email, note).stdout.strip()
 
 
 def done():
@@ -215,3 +235,111 @@ def cgi(path, query="", env=None, method="GET", token=None):
     if out.startswith("Status: "):
         status = int(out[8:11])
     return status, out
+
+
+def sse_events(query, timeout=60):
+    """The events of one SSE lookup (GET /requests/execute/sse?"query"):
+    [(event, id, data)]."""
+    import http.client
+    import urllib.parse
+    u = urllib.parse.urlparse(URL)
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+    c.request("GET", "/api/v1/requests/execute/sse?" + query,
+              headers={"Authorization": "Token " + TOKEN})
+    text = c.getresponse().read().decode()
+    c.close()
+    evs = []
+    for block in text.split("\n\n"):
+        ev = {}
+        for line in block.split("\n"):
+            if ":" in line and not line.startswith(":"):
+                k, v = line.split(":", 1)
+                ev[k] = v[1:] if v.startswith(" ") else v
+        if "event" in ev:
+            evs.append((ev["event"], ev.get("id"), json.loads(ev["data"])))
+    return evs
+
+
+# --- Built-in sources against the mock upstream ----------------------------
+
+_made_sources, _made_secrets = [], []
+
+
+def seeded(builtin):
+    """The id of the seeded source of "builtin"."""
+    return psql("SELECT id FROM sources WHERE builtin = '%s' AND kind = "
+                "'system' ORDER BY created_at LIMIT 1" % builtin)
+
+
+def drop_made():
+    """Delete the sources and secrets test_source() made (at exit too)."""
+    if _made_sources:
+        psql("DELETE FROM sources WHERE id IN (%s)" %
+             ",".join("'%s'" % x for x in _made_sources))
+    if _made_secrets:
+        psql("DELETE FROM secrets WHERE id IN (%s)" %
+             ",".join("'%s'" % x for x in _made_secrets if x))
+    del _made_sources[:], _made_secrets[:]
+
+
+def test_source(builtin, kinds, slot=None, key=None, config=None, **cols):
+    """A source row of its own for "builtin": its own pauses, timeout,
+    config values ({name: value}) and (when "slot") its own secret "key"
+    in that slot.  Deleted by drop_made(), at the latest at exit."""
+    if not _made_sources and not _made_secrets:
+        import atexit
+        atexit.register(drop_made)
+    if config is not None:
+        cols["config_values"] = json.dumps([{"name": k, "value": v}
+                                            for k, v in config.items()])
+    sid = make_source(kinds=kinds, builtin=builtin, **cols)
+    _made_sources.append(sid)
+    if slot is not None:
+        name = "%s_%s" % (os.path.basename(sys.argv[0]).split("-")[0].upper(),
+                          letters(12).upper())
+        r = ctl("secret", "set", name, stdin=key + "\n")
+        sec = r.stdout.split()[-1] if r.returncode == 0 else None
+        ok(sec is not None, "secret %s stored" % name, r.stderr)
+        _made_secrets.append(sec)
+        psql("INSERT INTO source_secrets (name, required, secret_id, "
+             "source_id, created_user_id) SELECT '%s', true, '%s', '%s', id "
+             "FROM users WHERE email = 'system@iocagg.invalid'"
+             % (slot, sec, sid))
+    return sid
+
+
+def source_result(data, kind, sid, timeout=40):
+    """The result of source "sid" in a forced lookup of "data", with the
+    time it took ("_took") and the lookup's id ("_lookup")."""
+    import time
+    t0 = time.monotonic()
+    r = lookup(data, kind, ids=[sid], force=True, timeout=timeout)
+    took = time.monotonic() - t0
+    res = by_source(r).get(sid, {"errors": [{"kind": "HTTP %d" % r.status}],
+                                 "data": None})
+    res["_took"] = took
+    res["_lookup"] = r.headers.get("X-Request-Id-Lookup")
+    return res
+
+
+def verdict(res):
+    return res.get("verdict") or {}
+
+
+def failed(res, kind, name):
+    """"res" failed with exactly "kind", no data and no verdict."""
+    return ok(error_kinds(res) == [kind] and res.get("data") is None and
+              not res.get("verdict"), name, res)
+
+
+def rate_limited(res, name):
+    """"res" is RATE_LIMITED with the mock's Retry-After (7 s)."""
+    return ok(error_kinds(res) == ["RATE_LIMITED"] and
+              res["errors"][0].get("content") == {"retryAfter": 7},
+              name, res)
+
+
+def timed_out(res, name):
+    """"res" is a TIMEOUT that came before the lookup's own deadline."""
+    ok(error_kinds(res) == ["TIMEOUT"] and res["_took"] < 4,
+       "%s (%.1fs)" % (name, res["_took"]), res)

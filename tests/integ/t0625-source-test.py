@@ -5,25 +5,15 @@ its failures come back as the lookup's errors, nothing is written, bad
 bodies and indicators are 422, and only sources_edit may run it."""
 import re
 import time
-from iocaggtest import (need_stack, request, ok, is_error, psql, ctl, done,
-                        letters)
+from iocaggtest import need_stack, request, ok, is_error, psql, done, role_user
 
 need_stack()
 T = "/api/v1/sources/test"
 TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$")
 
 
-def user(roles):
-    email = "srctest-%s@example.org" % letters()
-    args = ["user", "add"]
-    for role in roles:
-        args += ["-r", role]
-    ctl(*(args + [email]))
-    return email, ctl("token", "add", email, "t0625").stdout.strip()
-
-
-EDIT_EMAIL, EDIT = user(["sources_edit"])
-_, VIEW = user(["sources_view"])
+EDIT_EMAIL, EDIT = role_user(["sources_edit"], "t0625")
+_, VIEW = role_user(["sources_view"], "t0625")
 
 
 def run(body, token=None, timeout=40):

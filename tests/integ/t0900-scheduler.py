@@ -16,8 +16,8 @@ import socket
 import subprocess
 import tempfile
 import time
-from iocaggtest import (need_stack, get, request, ok, is_error, psql, ctl,
-                        done, letters, make_source)
+from iocaggtest import (need_stack, get, request, ok, is_error, psql, done,
+                        letters, make_source, role_user)
 
 need_stack()
 S = "/api/v1/sources"
@@ -369,14 +369,8 @@ try:
        "GET /sources carries lastTask for every source", r)
 
     # Roles.
-    def token(roles):
-        email = "sched-%s@example.org" % letters()
-        args = ["user", "add"]
-        for role in roles:
-            args += ["-r", role]
-        ctl(*(args + [email]))
-        return ctl("token", "add", email, "t0900").stdout.strip()
-    tv, tn = token(["sources_view"]), token(["request_view"])
+    tv = role_user(["sources_view"], "t0900")[1]
+    tn = role_user(["request_view"], "t0900")[1]
     ok(get("%s/%s/tasks" % (S, sid), token=tv).status == 200,
        "sources_view may read the runs")
     is_error(get("%s/%s/tasks" % (S, sid), token=tn), 403, "forbidden",

@@ -21,9 +21,9 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from iocaggtest import (URL, TOKEN, by_source, cgi, done,  # noqa: E402
-                        error_kinds, get, letters, lookup, make_source,
-                        mock_count, need_stack, ok, psql, request)
+from iocaggtest import (by_source, cgi, done, error_kinds,  # noqa: E402
+                        get, letters, lookup, make_source, mock_count,
+                        need_stack, ok, psql, request, sse_events as sse)
 
 need_stack()
 tag = letters(6)
@@ -111,28 +111,6 @@ def abuse_expected(data):
     if score >= 30:
         return "suspicious", score
     return "benign", score
-
-
-def sse(q):
-    """The events of one SSE lookup: [(event, id, data)]."""
-    import http.client
-    u = urllib.parse.urlparse(URL)
-    c = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
-    c.request("GET", "/api/v1/requests/execute/sse?" + q,
-              headers={"Authorization": "Token " + TOKEN})
-    r = c.getresponse()
-    text = r.read().decode()
-    c.close()
-    evs = []
-    for block in text.split("\n\n"):
-        ev = {}
-        for line in block.split("\n"):
-            if ":" in line and not line.startswith(":"):
-                k, v = line.split(":", 1)
-                ev[k] = v[1:] if v.startswith(" ") else v
-        if "event" in ev:
-            evs.append((ev["event"], ev.get("id"), json.loads(ev["data"])))
-    return evs
 
 
 vt = builtin_id("virustotal")

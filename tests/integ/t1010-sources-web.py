@@ -7,79 +7,19 @@ answer, an answer slower than the source's timeout, and a kind it does
 not answer."""
 import json
 import os
-import time
-from iocaggtest import (need_stack, ok, psql, ctl, get, make_source, lookup,
-                       by_source, error_kinds, letters, done, mock_count,
-                       MOCK)
+from iocaggtest import (need_mock, ok, psql, get, letters, done, mock_count,
+                        seeded, test_source, verdict, failed, rate_limited,
+                        timed_out, drop_made, source_result as one)
 
-need_stack()
-if not MOCK:
-    print("1..0 # SKIP the stack runs without the mock upstream")
-    raise SystemExit(0)
+need_mock()
 
 system = psql("SELECT id FROM users WHERE email = 'system@iocagg.invalid'")
 tag = letters(6)
-made_sources, made_secrets = [], []
-
-
-def seeded(builtin):
-    return psql("SELECT id FROM sources WHERE builtin = '%s' AND kind = "
-                "'system' ORDER BY created_at LIMIT 1" % builtin)
-
-
-def test_source(builtin, kinds, slot=None, key=None, **cols):
-    """A source row of its own for "builtin": its own pauses, timeout,
-    settings and (when "slot") its own secret "key"."""
-    sid = make_source(kinds=kinds, builtin=builtin, **cols)
-    made_sources.append(sid)
-    if slot is not None:
-        name = "T1010_%s_%s" % (tag.upper(), letters(6).upper())
-        r = ctl("secret", "set", name, stdin=key + "\n")
-        sec = r.stdout.split()[-1] if r.returncode == 0 else None
-        ok(sec is not None, "secret %s stored" % name, r.stderr)
-        made_secrets.append(sec)
-        psql("INSERT INTO source_secrets (name, required, secret_id, "
-             "source_id, created_user_id) VALUES ('%s', true, '%s', '%s', "
-             "'%s')" % (slot, sec, sid, system))
-    return sid
-
-
-def one(data, kind, sid, timeout=40):
-    """The result of source "sid" for one lookup, and the time it took."""
-    t0 = time.monotonic()
-    r = lookup(data, kind, ids=[sid], force=True, timeout=timeout)
-    took = time.monotonic() - t0
-    res = by_source(r).get(sid, {"errors": [{"kind": "HTTP %d" % r.status}],
-                                 "data": None})
-    res["_took"] = took
-    res["_lookup"] = r.headers.get("X-Request-Id-Lookup")
-    return res
-
-
-def verdict(res):
-    return res.get("verdict") or {}
 
 
 def related(res, kind=None):
     return [x["data"] for x in verdict(res).get("related", [])
             if kind is None or x["kind"] == kind]
-
-
-def failed(res, kind, name):
-    """"res" failed with exactly "kind", no data and no verdict."""
-    return ok(error_kinds(res) == [kind] and res.get("data") is None and
-              not res.get("verdict"), name, res)
-
-
-def rate_limited(res, name):
-    return ok(error_kinds(res) == ["RATE_LIMITED"] and
-              res["errors"][0].get("content") == {"retryAfter": 7},
-              name, res)
-
-
-def timed_out(res, name):
-    ok(error_kinds(res) == ["TIMEOUT"] and res["_took"] < 4,
-       "%s (%.1fs)" % (name, res["_took"]), res)
 
 
 def unsupported(data, kind, sid, name):
@@ -342,11 +282,5 @@ rate_limited(one("http://status429-%s.example.com/" % tag, "URL", t),
 unsupported("203.0.113.1", "IPV4", t,
             "Wayback: an IP address is UNSUPPORTED_INDICATOR")
 
-# Clean up.
-if made_sources:
-    psql("DELETE FROM sources WHERE id IN (%s)" %
-         ",".join("'%s'" % x for x in made_sources))
-if made_secrets:
-    psql("DELETE FROM secrets WHERE id IN (%s)" %
-         ",".join("'%s'" % x for x in made_secrets if x))
+drop_made()
 done()

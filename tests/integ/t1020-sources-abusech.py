@@ -8,96 +8,19 @@ Megatron and Safe Browsing Update tasks through `iocagg-schedulerd -1`
 and lookups answered from what they stored; urlscan.io Submit answering
 its scan's result, or "pending" with the result URL, without holding up
 the other sources of the lookup."""
-import atexit
 import hashlib
 import os
 import re
 import subprocess
 import time
-from iocaggtest import (need_stack, ok, psql, ctl, get, make_source, lookup,
-                        by_source, error_kinds, letters, done, MOCK)
+from iocaggtest import (need_mock, ok, psql, lookup, by_source, error_kinds,
+                        letters, done, seeded, test_source, verdict, failed,
+                        rate_limited, timed_out, source_result as one)
 
-need_stack()
-if not MOCK:
-    print("1..0 # SKIP the stack runs without the mock upstream")
-    raise SystemExit(0)
+need_mock()
 
-system = psql("SELECT id FROM users WHERE email = 'system@iocagg.invalid'")
 tag = letters(6)
-made_sources, made_secrets = [], []
 TOP = os.environ.get("top_builddir", ".")
-
-
-@atexit.register
-def clean_up():
-    """The rows this test made go, even when it stops early."""
-    if made_sources:
-        psql("DELETE FROM sources WHERE id IN (%s)" %
-             ",".join("'%s'" % x for x in made_sources))
-    if made_secrets:
-        psql("DELETE FROM secrets WHERE id IN (%s)" %
-             ",".join("'%s'" % x for x in made_secrets if x))
-
-
-def seeded(builtin):
-    return psql("SELECT id FROM sources WHERE builtin = '%s' AND kind = "
-                "'system' ORDER BY created_at LIMIT 1" % builtin)
-
-
-def test_source(builtin, kinds, slot=None, key=None, config=None, **cols):
-    """A source row of its own for "builtin": its own pauses, timeout,
-    config values and (when "slot") its own secret "key"."""
-    if config is not None:
-        cols["config_values"] = json_list(config)
-    sid = make_source(kinds=kinds, builtin=builtin, **cols)
-    made_sources.append(sid)
-    if slot is not None:
-        name = "T1020_%s_%s" % (tag.upper(), letters(6).upper())
-        r = ctl("secret", "set", name, stdin=key + "\n")
-        sec = r.stdout.split()[-1] if r.returncode == 0 else None
-        ok(sec is not None, "secret %s stored" % name, r.stderr)
-        made_secrets.append(sec)
-        psql("INSERT INTO source_secrets (name, required, secret_id, "
-             "source_id, created_user_id) VALUES ('%s', true, '%s', '%s', "
-             "'%s')" % (slot, sec, sid, system))
-    return sid
-
-
-def json_list(cfg):
-    import json
-    return json.dumps([{"name": k, "value": v} for k, v in cfg.items()])
-
-
-def one(data, kind, sid, timeout=40):
-    """The result of source "sid" for one lookup, and the time it took."""
-    t0 = time.monotonic()
-    r = lookup(data, kind, ids=[sid], force=True, timeout=timeout)
-    took = time.monotonic() - t0
-    res = by_source(r).get(sid, {"errors": [{"kind": "HTTP %d" % r.status}],
-                                 "data": None})
-    res["_took"] = took
-    return res
-
-
-def verdict(res):
-    return res.get("verdict") or {}
-
-
-def failed(res, kind, name):
-    """"res" failed with exactly "kind", no data and no verdict."""
-    return ok(error_kinds(res) == [kind] and res.get("data") is None and
-              not res.get("verdict"), name, res)
-
-
-def rate_limited(res, name):
-    return ok(error_kinds(res) == ["RATE_LIMITED"] and
-              res["errors"][0].get("content") == {"retryAfter": 7},
-              name, res)
-
-
-def timed_out(res, name):
-    ok(error_kinds(res) == ["TIMEOUT"] and res["_took"] < 4,
-       "%s (%.1fs)" % (name, res["_took"]), res)
 
 
 def h64(value):

@@ -9,13 +9,13 @@ A seeded source whose builtin the server does not know (fetching_start
 says hasSourceCode false) is skipped (TAP SKIP): its file has not landed
 yet.  Every registered one is checked."""
 
-import json
 import os
 import sys
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from iocaggtest import URL, TOKEN, done, need_stack, ok, psql  # noqa: E402
+from iocaggtest import (done, need_stack, ok, psql,  # noqa: E402
+                        sse_events)
 
 need_stack()
 WORDS = ("malicious", "suspicious", "benign", "unknown")
@@ -47,26 +47,9 @@ def valid_verdict(v):
 
 
 def sse(kind, data):
-    import http.client
-    u = urllib.parse.urlparse(URL)
-    c = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
-    q = urllib.parse.urlencode({"data": data, "kind": kind,
-                                "sourceIds": ",".join(seeded),
-                                "force": "true"})
-    c.request("GET", "/api/v1/requests/execute/sse?" + q,
-              headers={"Authorization": "Token " + TOKEN})
-    text = c.getresponse().read().decode()
-    c.close()
-    evs = []
-    for block in text.split("\n\n"):
-        ev = {}
-        for line in block.split("\n"):
-            if ":" in line and not line.startswith(":"):
-                k, v = line.split(":", 1)
-                ev[k] = v[1:] if v.startswith(" ") else v
-        if "event" in ev:
-            evs.append((ev["event"], ev.get("id"), json.loads(ev["data"])))
-    return evs
+    return sse_events(urllib.parse.urlencode({
+        "data": data, "kind": kind, "sourceIds": ",".join(seeded),
+        "force": "true"}), timeout=120)
 
 
 for kind, data in INDICATORS:

@@ -100,6 +100,16 @@ def is_notfound(value):
     return "notfound" in value.lower()
 
 
+def is_clean(value, ip=None):
+    """A deliberate miss: "clean"/"benign" in the value, or a clean
+    test network.  Other values scoring 0 are known, without findings,
+    so that any demo value answers something."""
+    low = value.lower()
+    return "clean" in low or "benign" in low or (
+        ip is not None and any(ip in n for n in CLEAN_NETS
+                               if n.version == ip.version))
+
+
 def utc(ts):
     return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ts))
 
@@ -180,6 +190,57 @@ class Api:
 
     def e503(self):
         return {"error": "service unavailable"}
+
+
+class KeyedApi(Api):
+    """An API whose error bodies are {key: message}: "messages" maps a
+    status to its message; a status it lacks has the generic body."""
+
+    def __init__(self, name, key, messages):
+        self.name = name
+        self.key = key
+        self.messages = messages
+
+    def error_body(self, status, generic):
+        if status in self.messages:
+            return {self.key: self.messages[status]}
+        return generic
+
+    def e401(self):
+        return self.error_body(401, Api.e401(self))
+
+    def e403(self):
+        return self.error_body(403, Api.e403(self))
+
+    def e404(self, what=""):
+        return self.error_body(404, Api.e404(self, what))
+
+    def e429(self):
+        return self.error_body(429, Api.e429(self))
+
+    def e503(self):
+        return self.error_body(503, Api.e503(self))
+
+
+def abusech_start(req, api, rest, need_key=True):
+    """The common start of an abuse.ch API call (a POST form to the API
+    root, the key in the Auth-Key header): behaviour words, then 401 for
+    the key "bad" (or none, with "need_key"), 404 for another path and
+    405 for another method.  True when that answered the call."""
+    key = req.headers.get("Auth-Key")
+    done, _ = req.behave(api, req.form_values() + req.query_values(), [key])
+    if done:
+        return True
+    if key == "bad" or (need_key and not key):
+        req.send_json(401, api.e401())
+    elif rest.strip("/") != "":
+        req.send_json(404, {"query_status": "unknown_endpoint"})
+    elif req.command != "POST":
+        req.send_json(405, {"query_status": "http_post_expected"},
+                      headers=[("Allow", "POST")])
+    else:
+        return False
+    return True
 
 
 class VtApi(Api):
@@ -384,6 +445,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def send_json(self, code, obj, headers=()):
         self.send_raw(code, json.dumps(obj).encode(), headers=headers)
+
+    def json_body(self):
+        """The request's JSON body (dispatch() keeps it in self.body), or
+        None when it is not JSON."""
+        try:
+            return json.loads((self.body or b"").decode("utf-8"))
+        except ValueError:
+            return None
 
     def read_body(self):
         te = self.headers.get("Transfer-Encoding", "")

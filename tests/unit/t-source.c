@@ -3,8 +3,9 @@
  * the requests and answers of the framework's own sources (VirusTotal,
  * AbuseIPDB, http_json; the others have their own tests), config
  * values, verdicts (helpers, each source's mapping, lifting, the
- * summary), redaction of secrets, and src_http() against a one-shot
- * HTTP server on a thread of this process.
+ * summary), redaction of secrets, the key/value pairs of a runner call
+ * (lib/srcsecrets.h), the abuse.ch query_status errors, and src_http()
+ * against a one-shot HTTP server on a thread of this process.
  */
 #include "config.h"
 
@@ -24,7 +25,9 @@
 
 #include "lookup.h"
 #include "source.h"
+#include "srcsecrets.h"
 #include "tap.h"
+#include "srctest.h"
 #include "xmalloc.h"
 
 static struct src_secret	 secs[] = {
@@ -32,15 +35,6 @@ static struct src_secret	 secs[] = {
 	{ "ABUSE_IPDB_KEY", "ab-key" },
 	{ "URLHAUS_KEY", "uh-key" },
 };
-
-static int
-has_header(struct curl_slist *h, const char *want)
-{
-	for (; h != NULL; h = h->next)
-		if (strcmp(h->data, want) == 0)
-			return 1;
-	return 0;
-}
 
 static char *
 built(const char *builtin, enum ind_kind k, const char *data,
@@ -64,14 +58,6 @@ built(const char *builtin, enum ind_kind k, const char *data,
 	return rq->url;
 }
 
-static void
-rq_free(struct src_req *rq)
-{
-	free(rq->url);
-	free(rq->body);
-	curl_slist_free_all(rq->headers);
-}
-
 /* The verdict "builtin" gives "json" (kind "k", data "d"). */
 static json_object *
 verdict_of(const char *builtin, enum ind_kind k, const char *d,
@@ -86,59 +72,6 @@ verdict_of(const char *builtin, enum ind_kind k, const char *d,
 	v = src_find(builtin)->verdict(&in, o);
 	json_object_put(o);
 	return v;
-}
-
-static const char *
-vstr(json_object *v, const char *k)
-{
-	json_object	*x;
-
-	if (v == NULL || !json_object_object_get_ex(v, k, &x) ||
-	    !json_object_is_type(x, json_type_string))
-		return NULL;
-	return json_object_get_string(x);
-}
-
-static int
-vint(json_object *v, const char *k)
-{
-	json_object	*x;
-
-	if (v == NULL || !json_object_object_get_ex(v, k, &x))
-		return -1;
-	return json_object_get_int(x);
-}
-
-static size_t
-vlen(json_object *v, const char *k)
-{
-	json_object	*x;
-
-	if (v == NULL || !json_object_object_get_ex(v, k, &x) ||
-	    !json_object_is_type(x, json_type_array))
-		return (size_t)-1;
-	return json_object_array_length(x);
-}
-
-/* Is "s" in array v[k] (of strings, or of {kind, data} objects)? */
-static int
-vhas(json_object *v, const char *k, const char *kind, const char *s)
-{
-	json_object	*a, *e;
-	size_t		 i, n;
-
-	if (v == NULL || !json_object_object_get_ex(v, k, &a))
-		return 0;
-	n = json_object_array_length(a);
-	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(a, i);
-		if (kind == NULL && strcmp(json_object_get_string(e), s) == 0)
-			return 1;
-		if (kind != NULL && strcmp(vstr(e, "kind"), kind) == 0 &&
-		    strcmp(vstr(e, "data"), s) == 0)
-			return 1;
-	}
-	return 0;
 }
 
 /* --- a one-shot HTTP server for src_http() ------------------------------ */
@@ -516,6 +449,70 @@ test_redact(void)
 	ok(src_redact(&in, NULL) == NULL, "redact: NULL stays NULL");
 }
 
+/* What a runner call takes of a source: config values, secrets. */
+static void
+test_runner_kv(void)
+{
+	json_object		*cfg;
+	struct runner_kv	*kv;
+	size_t			 n;
+
+	cfg = json_tokener_parse("[{\"name\":\"a\",\"value\":\"x\"},"
+	    "{\"key\":\"b\",\"value\":5},{\"name\":\"c\"},7,"
+	    "{\"value\":1},{\"name\":\"d\",\"value\":{\"k\":[1]}}]");
+	kv = src_config_kv(cfg, &n);
+	ok(n == 3 && strcmp(kv[0].key, "a") == 0 &&
+	    strcmp(kv[0].value, "x") == 0 && strcmp(kv[1].key, "b") == 0 &&
+	    strcmp(kv[1].value, "5") == 0 && strcmp(kv[2].key, "d") == 0 &&
+	    strcmp(kv[2].value, "{\"k\":[1]}") == 0,
+	    "config values: name or key, other JSON as its text, the rest "
+	    "skipped");
+	free(kv);
+	json_object_put(cfg);
+	ok(src_config_kv(NULL, &n) == NULL && n == 0,
+	    "config values: none without an array");
+	kv = src_secrets_kv(secs, 2);
+	ok(kv != NULL && strcmp(kv[1].key, "ABUSE_IPDB_KEY") == 0 &&
+	    strcmp(kv[1].value, "ab-key") == 0, "secrets as a runner's pairs");
+	free(kv);
+	ok(src_secrets_kv(secs, 0) == NULL, "no secrets, no pairs");
+	cfg = json_tokener_parse("[]");
+	ok(src_secrets_decrypt(cfg, NULL, &n) == NULL && n == 0,
+	    "no linked secrets: nothing to decrypt");
+	json_object_put(cfg);
+}
+
+/* The error of an abuse.ch "query_status" that is not a usable "ok". */
+static void
+test_abusech(void)
+{
+	struct src_out	 out;
+
+	memset(&out, 0, sizeof(out));
+	src_abusech_error("no_result", "no_result no_results", NULL, &out);
+	ok(strcmp(out.error, "NOT_FOUND") == 0 && out.message == NULL,
+	    "abuse.ch: the first not-found word is NOT_FOUND");
+	memset(&out, 0, sizeof(out));
+	src_abusech_error("no_results", "no_result no_results", NULL, &out);
+	is_str(out.error, "NOT_FOUND", "abuse.ch: so is the last");
+	memset(&out, 0, sizeof(out));
+	src_abusech_error("user_blacklisted", "hash_not_found",
+	    "unknown_auth_key user_blacklisted", &out);
+	is_str(out.error, "UNAUTHORIZED", "abuse.ch: a refused key is "
+	    "UNAUTHORIZED");
+	memset(&out, 0, sizeof(out));
+	src_abusech_error("no_res", "no_result no_results", NULL, &out);
+	ok(strcmp(out.error, "RESPONSE_ERROR") == 0 && out.message != NULL &&
+	    strcmp(out.message, "query_status no_res") == 0,
+	    "abuse.ch: a prefix of a word is no match: RESPONSE_ERROR");
+	free(out.message);
+	memset(&out, 0, sizeof(out));
+	src_abusech_error(NULL, "no_results", "unknown_auth_key", &out);
+	is_str(out.message, "query_status missing", "abuse.ch: no "
+	    "query_status is RESPONSE_ERROR \"query_status missing\"");
+	free(out.message);
+}
+
 static void
 test_http(void)
 {
@@ -676,6 +673,8 @@ main(void)
 	test_source_verdicts();
 	test_summary();
 	test_redact();
+	test_runner_kv();
+	test_abusech();
 	test_http();
 	return tap_done();
 }

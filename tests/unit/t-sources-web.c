@@ -14,30 +14,13 @@
 
 #include "source.h"
 #include "tap.h"
+#include "srctest.h"
 
 static struct src_secret	 secs[] = {
 	{ "SHODAN_API_KEY", "sh key&x" },
 	{ "HIBP_API_KEY", "hibp-key" },
 	{ "OTX_API_KEY", "otx-key" },
 };
-
-static int
-has_header(struct curl_slist *h, const char *want)
-{
-	for (; h != NULL; h = h->next)
-		if (strcmp(h->data, want) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-header_prefix(struct curl_slist *h, const char *want)
-{
-	for (; h != NULL; h = h->next)
-		if (strncmp(h->data, want, strlen(want)) == 0)
-			return 1;
-	return 0;
-}
 
 static void
 in_init(struct src_in *in, enum ind_kind k, const char *data,
@@ -70,15 +53,6 @@ built(const char *builtin, enum ind_kind k, const char *data,
 	    d->build(&in, rq, err, sizeof(err));
 	json_object_put(cfg);
 	return rc == -1 ? NULL : rq->url;
-}
-
-static void
-rq_free(struct src_req *rq)
-{
-	free(rq->url);
-	free(rq->body);
-	curl_slist_free_all(rq->headers);
-	memset(rq, 0, sizeof(*rq));
 }
 
 /* parse() of "builtin" on "json"; returns out (data owned by caller). */
@@ -119,61 +93,6 @@ verdict_json(const char *builtin, enum ind_kind k, const char *d,
 	v = verdict_of(builtin, k, d, o);
 	json_object_put(o);
 	return v;
-}
-
-static const char *
-vstr(json_object *v, const char *k)
-{
-	json_object	*x;
-
-	if (v == NULL || !json_object_object_get_ex(v, k, &x) ||
-	    !json_object_is_type(x, json_type_string))
-		return NULL;
-	return json_object_get_string(x);
-}
-
-static int
-vint(json_object *v, const char *k)
-{
-	json_object	*x;
-
-	if (v == NULL || !json_object_object_get_ex(v, k, &x))
-		return -1;
-	return json_object_get_int(x);
-}
-
-static size_t
-vlen(json_object *v, const char *k)
-{
-	json_object	*x;
-
-	if (v == NULL || !json_object_object_get_ex(v, k, &x) ||
-	    !json_object_is_type(x, json_type_array))
-		return (size_t)-1;
-	return json_object_array_length(x);
-}
-
-/* Is "s" in array v[k] (of strings, or of {kind, data} objects)? */
-static int
-vhas(json_object *v, const char *k, const char *kind, const char *s)
-{
-	json_object	*a, *e;
-	size_t		 i, n;
-
-	if (v == NULL || !json_object_object_get_ex(v, k, &a))
-		return 0;
-	n = json_object_array_length(a);
-	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(a, i);
-		if (kind == NULL && json_object_is_type(e, json_type_string) &&
-		    strcmp(json_object_get_string(e), s) == 0)
-			return 1;
-		if (kind != NULL && vstr(e, "kind") != NULL &&
-		    strcmp(vstr(e, "kind"), kind) == 0 &&
-		    strcmp(vstr(e, "data"), s) == 0)
-			return 1;
-	}
-	return 0;
 }
 
 static void

@@ -41,6 +41,17 @@ export function setFieldError(form, name, message) {
 	return true;
 }
 
+// A client check's message next to field "name"; "first": the first
+// failing field, which takes the focus.
+export function failField(form, name, message, first) {
+	setFieldError(form, name, message);
+	if (first) {
+		const i = form.querySelector(`[name="${CSS.escape(name)}"]`);
+		if (i)
+			i.focus();
+	}
+}
+
 export function clearFieldErrors(form) {
 	form.querySelectorAll('.field-error').forEach(e => {
 		e.textContent = '';
@@ -111,12 +122,7 @@ export function validate(form, rules) {
 			}
 		}
 		if (msg) {
-			setFieldError(form, name, msg);
-			if (ok) {
-				const i = form.querySelector(`[name="${CSS.escape(name)}"]`);
-				if (i)
-					i.focus();
-			}
+			failField(form, name, msg, ok);
 			ok = false;
 		}
 	}

@@ -27,26 +27,11 @@ import upstream
 PREFIX = "/archive/"
 
 
-class ArchiveApi(upstream.Api):
-    name = "archive"
-
-    def e429(self):
-        return {"error": "Too Many Requests"}
-
-
-API = ArchiveApi()
+API = upstream.KeyedApi("archive", "error", {
+    429: "Too Many Requests",
+})
 FIELDS = ["urlkey", "timestamp", "original", "mimetype", "statuscode",
           "digest", "length"]
-
-
-def is_clean(value, ip=None):
-    """A deliberate miss: "clean"/"benign" in the value, or a clean
-    test network.  Other values scoring 0 are known, without findings,
-    so that any demo value answers something."""
-    low = value.lower()
-    return "clean" in low or "benign" in low or (
-        ip is not None and any(ip in n for n in upstream.CLEAN_NETS
-                               if n.version == ip.version))
 
 
 def surt(url):
@@ -82,7 +67,7 @@ def lookup(url):
     if not url:
         return None
     score, h = upstream.verdict(url.lower())
-    if is_clean(url) or upstream.is_notfound(url):
+    if upstream.is_clean(url) or upstream.is_notfound(url):
         return []
     return captures(url, h)
 

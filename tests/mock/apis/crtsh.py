@@ -21,17 +21,10 @@ import upstream
 PREFIX = "/crtsh/"
 
 
-class CrtApi(upstream.Api):
-    name = "crtsh"
-
-    def e429(self):
-        return {"error": "Too Many Requests"}
-
-    def e503(self):
-        return {"error": "Service Unavailable"}
-
-
-API = CrtApi()
+API = upstream.KeyedApi("crtsh", "error", {
+    429: "Too Many Requests",
+    503: "Service Unavailable",
+})
 ISSUERS = [(295815, "C=US, O=Let's Encrypt, CN=R3"),
            (183267, "C=US, O=Let's Encrypt, CN=R10"),
            (1191, "C=GB, ST=Greater Manchester, L=Salford, "
@@ -40,16 +33,6 @@ ISSUERS = [(295815, "C=US, O=Let's Encrypt, CN=R3"),
            (157938, "C=US, O=DigiCert Inc, CN=DigiCert TLS RSA SHA256 "
             "2020 CA1")]
 SUBS = ["www", "mail", "api", "dev", "vpn", "*", "shop", "cdn"]
-
-
-def is_clean(value, ip=None):
-    """A deliberate miss: "clean"/"benign" in the value, or a clean
-    test network.  Other values scoring 0 are known, without findings,
-    so that any demo value answers something."""
-    low = value.lower()
-    return "clean" in low or "benign" in low or (
-        ip is not None and any(ip in n for n in upstream.CLEAN_NETS
-                               if n.version == ip.version))
 
 
 def stamp(ts, ms=False):
@@ -96,7 +79,7 @@ def handle(req, rest):
     if not dom or not upstream.DOMAIN_RE.match(dom):
         return req.send_json(200, [])
     score, h = upstream.verdict(dom)
-    if is_clean(dom) or upstream.is_notfound(dom):
+    if upstream.is_clean(dom) or upstream.is_notfound(dom):
         return req.send_json(200, [])
     res = entries(dom, h)
     if req.first(req.query, "exclude") == "expired":

@@ -26,7 +26,6 @@ threatListUpdates:fetch send a wrong checksum.
 
 import base64
 import hashlib
-import json
 
 import upstream
 
@@ -109,15 +108,6 @@ def b64(b):
     return base64.b64encode(b).decode()
 
 
-def json_body(req):
-    """The request's JSON body (upstream.py keeps it in req.body)."""
-    raw = req.body
-    try:
-        return json.loads((raw or b"").decode("utf-8"))
-    except ValueError:
-        return None
-
-
 def state_of(n, tt, pt):
     return b64(("iocagg-mock:%s:%s:v%d" % (tt, pt, n)).encode())
 
@@ -171,7 +161,7 @@ def list_update(r, bad_sum):
 
 def handle(req, rest):
     key = req.first(req.query, "key")
-    body = json_body(req)
+    body = req.json_body()
     values = []
     if isinstance(body, dict):
         for e in (body.get("threatInfo") or {}).get("threatEntries") or []:

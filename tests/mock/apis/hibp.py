@@ -93,16 +93,6 @@ BREACHES = [
 ]
 
 
-def is_clean(value, ip=None):
-    """A deliberate miss: "clean"/"benign" in the value, or a clean
-    test network.  Other values scoring 0 are known, without findings,
-    so that any demo value answers something."""
-    low = value.lower()
-    return "clean" in low or "benign" in low or (
-        ip is not None and any(ip in n for n in upstream.CLEAN_NETS
-                               if n.version == ip.version))
-
-
 def handle(req, rest):
     segs = rest.split("/")
     account = unquote(segs[1]) if len(segs) == 2 else ""
@@ -128,7 +118,7 @@ def handle(req, rest):
                                    "Bad request - the account does not "
                                    "comply with an acceptable format."})
     score, h = upstream.verdict(account.lower())
-    if is_clean(account) or upstream.is_notfound(account):
+    if upstream.is_clean(account) or upstream.is_notfound(account):
         return req.send_raw(404, b"")
     n = 1 + score // 3
     picked = [BREACHES[(h + i) % len(BREACHES)] for i in range(n)]

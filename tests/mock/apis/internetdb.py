@@ -9,7 +9,7 @@ Mock base URL: http://127.0.0.1:N/internetdb
 * Score 7-9 (203.0.113.0/24 often) carries the "compromised" tag, score
   5-6 "scanner"; score 5 and more carries CVEs in "vulns".
 * An IP address cannot hold a behaviour word, so 198.18.0.N (RFC 2544)
-  maps N to one: see IP_WORDS.
+  maps N to one: see upstream.IP_WORDS.
 """
 
 from urllib.parse import unquote
@@ -18,43 +18,14 @@ import upstream
 
 PREFIX = "/internetdb/"
 
-# 198.18.0.N -> behaviour word, for tests of sources keyed by IP only.
-IP_WORDS = upstream.IP_WORDS
-ip_word = upstream.ip_word
 
-
-def is_clean(value, ip=None):
-    """A deliberate miss: "clean"/"benign" in the value, or a clean
-    test network.  Other values scoring 0 are known, without findings,
-    so that any demo value answers something."""
-    low = value.lower()
-    return "clean" in low or "benign" in low or (
-        ip is not None and any(ip in n for n in upstream.CLEAN_NETS
-                               if n.version == ip.version))
-
-
-
-
-class InternetDbApi(upstream.Api):
-    name = "internetdb"
-
-    def e401(self):
-        return {"detail": "Unauthorized"}
-
-    def e403(self):
-        return {"detail": "Forbidden"}
-
-    def e404(self, what=""):
-        return {"detail": "No information available"}
-
-    def e429(self):
-        return {"detail": "Rate limit exceeded"}
-
-    def e503(self):
-        return {"detail": "Service temporarily unavailable"}
-
-
-API = InternetDbApi()
+API = upstream.KeyedApi("internetdb", "detail", {
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "No information available",
+    429: "Rate limit exceeded",
+    503: "Service temporarily unavailable",
+})
 PORTS = [21, 22, 23, 25, 53, 80, 110, 443, 445, 993, 3306, 3389, 5432,
          8080, 8443]
 CPES = ["cpe:/a:openbsd:openssh", "cpe:/a:nginx:nginx",
@@ -89,7 +60,7 @@ def record(ip, score, h):
 
 def handle(req, rest):
     value = unquote(rest.strip("/"))
-    word = ip_word(value)
+    word = upstream.ip_word(value)
     done, _ = req.behave(API, [value] + ([word] if word else []))
     if done:
         return
@@ -99,6 +70,6 @@ def handle(req, rest):
     if ip is None:
         return req.send_json(400, {"detail": "Invalid IP address"})
     score, h = upstream.verdict(str(ip), ip)
-    if is_clean(value, ip) or upstream.is_notfound(value):
+    if upstream.is_clean(value, ip) or upstream.is_notfound(value):
         return req.send_json(404, API.e404())
     req.send_json(200, record(str(ip), score, h))

@@ -19,26 +19,13 @@ import upstream
 PREFIX = "/mbazaar/api/v1/"
 
 
-class MbApi(upstream.Api):
-    name = "malwarebazaar"
-
-    def e401(self):
-        return {"query_status": "unknown_auth_key"}
-
-    def e403(self):
-        return {"query_status": "user_blacklisted"}
-
-    def e404(self, what=""):
-        return {"query_status": "unknown_query"}
-
-    def e429(self):
-        return {"query_status": "rate_limited"}
-
-    def e503(self):
-        return {"query_status": "service_unavailable"}
-
-
-API = MbApi()
+API = upstream.KeyedApi("malwarebazaar", "query_status", {
+    401: "unknown_auth_key",
+    403: "user_blacklisted",
+    404: "unknown_query",
+    429: "rate_limited",
+    503: "service_unavailable",
+})
 FAMILIES = ["AgentTesla", "Formbook", "RedLineStealer", "Mirai", "QakBot",
             "AsyncRAT", "Emotet", "SnakeKeylogger", "Loki", "Remcos"]
 TYPES = [("exe", "application/x-dosexec"), ("elf", "application/x-executable"),
@@ -105,18 +92,9 @@ def sample(value, score, h):
 
 
 def handle(req, rest):
-    key = req.headers.get("Auth-Key")
-    values = req.form_values() + req.query_values()
-    done, _ = req.behave(API, values, [key])
-    if done:
+    # The key is optional: only a wrong one is refused.
+    if upstream.abusech_start(req, API, rest, need_key=False):
         return
-    if key == "bad":
-        return req.send_json(401, API.e401())
-    if rest.strip("/") != "":
-        return req.send_json(404, {"query_status": "unknown_endpoint"})
-    if req.command != "POST":
-        return req.send_json(405, {"query_status": "http_post_expected"},
-                             headers=[("Allow", "POST")])
     query = req.first(req.form, "query", "")
     if query != "get_info":
         return req.send_json(200, {"query_status": "unknown_query"

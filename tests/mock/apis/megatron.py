@@ -29,23 +29,12 @@ MALWARE = ["Mirai", "Gafgyt", "Mozi", "Cobalt Strike", "QakBot", "Emotet"]
 THREATS = ["botnet_cc", "payload_delivery", "scanner"]
 
 
-class MegatronApi(upstream.Api):
-    name = "megatron"
-
-    def e401(self):
-        return {"query_status": "unknown_auth_key"}
-
-    def e403(self):
-        return {"query_status": "forbidden"}
-
-    def e404(self, what=""):
-        return {"query_status": "no_results"}
-
-    def e429(self):
-        return {"query_status": "rate_limited"}
-
-
-API = MegatronApi()
+API = upstream.KeyedApi("megatron", "query_status", {
+    401: "unknown_auth_key",
+    403: "forbidden",
+    404: "no_results",
+    429: "rate_limited",
+})
 
 
 def listed():
@@ -87,17 +76,8 @@ def entry(ip):
 
 
 def handle(req, rest):
-    key = req.headers.get("Auth-Key")
-    done, _ = req.behave(API, req.form_values() + req.query_values(), [key])
-    if done:
+    if upstream.abusech_start(req, API, rest):
         return
-    if not key or key == "bad":
-        return req.send_json(401, API.e401())
-    if rest.strip("/") != "":
-        return req.send_json(404, {"query_status": "unknown_endpoint"})
-    if req.command != "POST":
-        return req.send_json(405, {"query_status": "http_post_expected"},
-                             headers=[("Allow", "POST")])
     query = req.first(req.form, "query", "")
     if query == "get_entries":
         return req.send_json(200, {"query_status": "ok",

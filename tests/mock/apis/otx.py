@@ -26,33 +26,14 @@ import upstream
 
 PREFIX = "/otx/api/v1/"
 
-IP_WORDS = upstream.IP_WORDS
-ip_word = upstream.ip_word
 
-
-
-
-class OtxApi(upstream.Api):
-    name = "otx"
-
-    def e401(self):
-        return {"detail": "Authentication credentials were not provided."}
-
-    def e403(self):
-        return {"detail": "Invalid API key"}
-
-    def e404(self, what=""):
-        return {"detail": "Not found."}
-
-    def e429(self):
-        return {"detail": "Request was throttled. Expected available in "
-                "7 seconds."}
-
-    def e503(self):
-        return {"detail": "Service temporarily unavailable."}
-
-
-API = OtxApi()
+API = upstream.KeyedApi("otx", "detail", {
+    401: "Authentication credentials were not provided.",
+    403: "Invalid API key",
+    404: "Not found.",
+    429: "Request was throttled. Expected available in 7 seconds.",
+    503: "Service temporarily unavailable.",
+})
 TYPES = {"IPv4": "IPv4", "IPv6": "IPv6", "domain": "Domain",
          "hostname": "Hostname", "url": "URL", "file": None}
 FAMILIES = ["Mirai", "Emotet", "AgentTesla", "QakBot", "Cobalt Strike"]
@@ -214,7 +195,7 @@ def handle(req, rest):
     segs = rest.split("/")
     key = req.headers.get("X-OTX-API-KEY")
     value = unquote(segs[2]) if len(segs) == 4 else ""
-    word = ip_word(value)
+    word = upstream.ip_word(value)
     done, _ = req.behave(API, [value] + ([word] if word else []), [key])
     if done:
         return

@@ -25,42 +25,18 @@ import upstream
 
 PREFIX = "/shodan/"
 
-IP_WORDS = upstream.IP_WORDS
-ip_word = upstream.ip_word
 
-
-def is_clean(value, ip=None):
-    """A deliberate miss: "clean"/"benign" in the value, or a clean
-    test network.  Other values scoring 0 are known, without findings,
-    so that any demo value answers something."""
-    low = value.lower()
-    return "clean" in low or "benign" in low or (
-        ip is not None and any(ip in n for n in upstream.CLEAN_NETS
-                               if n.version == ip.version))
-
-
-
-
-class ShodanApi(upstream.Api):
-    name = "shodan"
-
-    def e401(self):
-        return {"error": "Invalid API key"}
-
-    def e403(self):
-        return {"error": "Access denied (403 Forbidden)"}
-
+class ShodanApi(upstream.KeyedApi):
     def e404(self, what="IP"):
         return {"error": "No information available for that %s." % what}
 
-    def e429(self):
-        return {"error": "Rate limit reached (1 request/ second)."}
 
-    def e503(self):
-        return {"error": "Service temporarily unavailable"}
-
-
-API = ShodanApi()
+API = ShodanApi("shodan", "error", {
+    401: "Invalid API key",
+    403: "Access denied (403 Forbidden)",
+    429: "Rate limit reached (1 request/ second).",
+    503: "Service temporarily unavailable",
+})
 SERVICES = [(22, "tcp", "OpenSSH", "8.9p1"), (53, "udp", None, None),
             (80, "tcp", "nginx", "1.24.0"), (443, "tcp", "nginx", "1.24.0"),
             (3306, "tcp", "MySQL", "8.0.35"), (8080, "tcp", "Apache httpd",
@@ -149,7 +125,7 @@ def handle(req, rest):
     segs = rest.split("/")
     key = req.first(req.query, "key")
     value = unquote(segs[-1]) if segs else ""
-    word = ip_word(value)
+    word = upstream.ip_word(value)
     done, _ = req.behave(API, [value] + ([word] if word else []), [key])
     if done:
         return
@@ -162,7 +138,7 @@ def handle(req, rest):
         if ip is None:
             return req.send_json(400, {"error": "Invalid IP"})
         score, h = upstream.verdict(str(ip), ip)
-        if is_clean(value, ip) or upstream.is_notfound(value):
+        if upstream.is_clean(value, ip) or upstream.is_notfound(value):
             return req.send_json(404, API.e404("IP"))
         minify = req.first(req.query, "minify", "false") == "true"
         return req.send_json(200, host(ip, score, h, minify))

@@ -19,7 +19,6 @@ misbehaves.  Search accepts no key; Submit needs one.
 Behaviour words come from the query, the submitted URL or the key.
 """
 
-import json
 import re
 import threading
 import time
@@ -60,15 +59,6 @@ class UrlscanApi(upstream.Api):
 
 
 API = UrlscanApi()
-
-
-def json_body(req):
-    """The request's JSON body (upstream.py keeps it in req.body)."""
-    raw = req.body
-    try:
-        return json.loads((raw or b"").decode("utf-8"))
-    except ValueError:
-        return None
 
 
 def uid(seed):
@@ -231,7 +221,7 @@ def result(req, id_):
 
 def handle(req, rest):
     key = req.headers.get("API-Key")
-    body = json_body(req) if req.command == "POST" else None
+    body = req.json_body() if req.command == "POST" else None
     values = req.query_values()
     if isinstance(body, dict) and isinstance(body.get("url"), str):
         values.append(body["url"])

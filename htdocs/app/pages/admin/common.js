@@ -1,13 +1,15 @@
 // common.js -- what the management pages share: looking an entity up by
-// slug or id, list pages with a filter, detail rows, link pickers, the
-// favicon and tag inputs, and form plumbing over components/form.js.
+// slug or id, list pages with a filter, entity page heads, detail rows,
+// paged tables, link pickers, the favicon and tag inputs, the new and
+// edit pages with their actions and saving, and form plumbing over
+// components/form.js.
 import { h, clear, fmtDate, loadCss } from '../../dom.js';
 import { ApiError } from '../../api.js';
 import { t } from '../../i18n.js';
 import { badge } from '../../components/badge.js';
-import { table } from '../../components/table.js';
+import { table, pager } from '../../components/table.js';
 import { field, showFieldErrors, clearFieldErrors, validate, formData,
-    setFieldError } from '../../components/form.js';
+    setFieldError, failField } from '../../components/form.js';
 
 export { KINDS } from '../../kinds.js';
 
@@ -261,6 +263,38 @@ export function row(name, labelKey, input, hintKey) {
 	return field({ name, labelKey, input, hintKey });
 }
 
+// A labelled checkbox "name".
+export function checkbox(name, checked, labelKey) {
+	return h('label', { class: 'check' }, h('input', { type: 'checkbox', name, checked }),
+	    ' ', t(labelKey));
+}
+
+// The name and description rows of an entity form; a new entity takes
+// its name from ?name= (the list filter's text).
+export function nameRows(ctx, o, creating) {
+	return [
+		row('name', 'admin.field.name', h('input', { type: 'text',
+		    value: o.name || (creating && ctx.query.get('name')) || '',
+		    maxlength: 100, required: true, autocomplete: 'off' })),
+		row('description', 'admin.field.description', h('textarea', { rows: 3 }, o.description || ''))
+	];
+}
+
+/*
+ * The actions under an entity's form: Delete (confirmed with message
+ * "deleteKey"; not for a new entity), Cancel and Create or Save.  "o" is
+ * the entity (null: a new one), "base" its pages' path, "api" its API
+ * path.
+ */
+export function formActions(ctx, o, { base, api = base, deleteKey }) {
+	return h('div', { class: 'toolbar end sticky-actions' },
+	    o ? deleteButton(ctx, deleteKey, { name: o.name },
+		() => ctx.api.del(api + '/' + o.id), base) : null,
+	    h('a', { class: 'btn', href: o ? pathOf(base, o) : base }, t('admin.cancel')),
+	    h('button', { type: 'submit', class: 'btn primary', 'data-testid': 'save' },
+		t(o ? 'admin.save' : 'admin.create')));
+}
+
 /*
  * Client checks before sending (components/form.js validate()), plus
  * fields required only in some states: "when" is [[name, bool], ...]
@@ -273,12 +307,7 @@ export function check(form, rules, when = []) {
 	for (const [name, need] of when) {
 		const v = data[name];
 		if (need && (v === null || v === undefined || String(v).trim() === '')) {
-			setFieldError(form, name, t('core.form.required'));
-			if (ok) {
-				const i = form.querySelector(`[name="${CSS.escape(name)}"]`);
-				if (i)
-					i.focus();
-			}
+			failField(form, name, t('core.form.required'), ok);
 			ok = false;
 		}
 	}
@@ -351,4 +380,101 @@ export function fill(el, ...kids) {
 	clear(el);
 	el.append(...kids.flat().filter(k => k !== null && k !== undefined && k !== false));
 	return el;
+}
+
+/*
+ * A table of a paged API list "path" with a pager, "limit" rows a page.
+ * opts: {limit, testid, spin (show "loading" while a page loads)}.
+ */
+export function pagedTable(ctx, path, columns, emptyKey, { limit = 20, testid, spin } = {}) {
+	const box = h('div', testid ? { 'data-testid': testid } : null, spin ? null : loading());
+	const load = async offset => {
+		if (spin)
+			fill(box, loading());
+		const rows = await ctx.api.get(path, { limit: limit + 1, offset }, { signal: ctx.signal });
+		fill(box, table({ rows: rows.slice(0, limit), columns, empty: emptyKey }),
+		    rows.length > limit || offset > 0 ? pager({ offset, limit,
+			hasMore: rows.length > limit, onPage: o => load(o).catch(ctx.toast.error) }) : null);
+	};
+	load(0).catch(e => {
+		clear(box);
+		ctx.toast.error(e);
+	});
+	return box;
+}
+
+/*
+ * The start of an entity's page: the title (title and description
+ * keys), "loading", and the entity ctx.params.ref names under API path
+ * "api".  null after showing "not found" (core.entity key "entity")
+ * when it names none.
+ */
+export async function openEntity(ctx, api, title, entity) {
+	ctx.setTitle(...title);
+	ctx.el.append(loading());
+	const o = await resolve(ctx.api, api, ctx.params.ref, ctx.signal);
+	if (!o)
+		ctx.notFound(entity);
+	return o;
+}
+
+/*
+ * The head of an entity's page: "before" (its favicon), its name, its
+ * enabled badge, "after" (more badges) and, with role "role", an Edit
+ * link to "edit".
+ */
+export function entityHead(ctx, { name, enabled, before = null, after = null,
+    role = 'sources_edit', edit }) {
+	return h('div', { class: 'toolbar entity-head' }, before,
+	    h('h2', { 'data-testid': 'entity-name' }, name), enabledBadge(enabled), after,
+	    h('span', { class: 'spacer' }),
+	    ctx.can(role) ? h('a', { class: 'btn primary', href: edit,
+		'data-testid': 'edit' }, t('admin.edit')) : null);
+}
+
+/*
+ * The "new" and "edit" pages of an entity at API path "api" whose form
+ * is form(ctx, entity or null).  opts: {api, entity (names it when the
+ * ref finds none), form, newTitle: [title, description keys],
+ * editTitle: [...]}.
+ */
+export function formPages({ api, entity, form, newTitle, editTitle }) {
+	return {
+		async create(ctx) {
+			ctx.setTitle(...newTitle);
+			ctx.el.append(loading());
+			return form(ctx, null);
+		},
+		async edit(ctx) {
+			const o = await openEntity(ctx, api, editTitle, entity);
+			return o ? form(ctx, o) : undefined;
+		}
+	};
+}
+
+/*
+ * The save of an entity form with linked lists: a function of (body,
+ * links) that creates the entity ("o" null) or patches "o" at API path
+ * "api", then PUTs each [subpath, value] of links.  A retry after a
+ * link failed patches what the first try created.  Resolves to the
+ * entity's slug (which a new name changed) or id, for its page's path.
+ */
+export function linkedSave(ctx, api, o) {
+	let made = null;
+	return async (body, links) => {
+		if (!o && !made)
+			made = await ctx.api.post(api, body);
+		else
+			await ctx.api.patch(api + '/' + (made || o).id, body);
+		const id = (made || o).id;
+		for (const [sub, value] of links)
+			await ctx.api.put(api + '/' + id + sub, value);
+		return (await ctx.api.get(api + '/' + id)).slug || id;
+	};
+}
+
+// After a save: say so and go to the entity's page "base/ref".
+export function saved(ctx, creating, name, base, ref) {
+	ctx.toast(t(creating ? 'admin.created' : 'admin.saved', { name }), 'success');
+	ctx.navigate(base + '/' + encodeURIComponent(ref));
 }

@@ -9,9 +9,10 @@ import { badge } from '../../components/badge.js';
 import { isKind, detectKind } from '../../kinds.js';
 import { table, pager } from '../../components/table.js';
 import {
-	KINDS, adminCss, resolve, pathOf, enabledBadge, yesNo, kv, dateOf,
-	userLink, card, loading, listPage, picker, row, check, submit,
-	deleteButton, fetchAll, fill
+	KINDS, adminCss, pathOf, enabledBadge, yesNo, kv, dateOf, userLink,
+	card, loading, listPage, picker, check, submit, fetchAll, fill,
+	formPages, linkedSave, saved, entityHead, openEntity, checkbox,
+	nameRows, formActions
 } from './common.js';
 
 const BASE = '/lists';
@@ -104,11 +105,10 @@ function entriesView(ctx, l) {
 
 export async function detail(ctx) {
 	await adminCss();
-	ctx.setTitle('admin.lists.detailTitle', 'admin.lists.detailDesc');
-	ctx.el.append(loading());
-	const l = await resolve(ctx.api, API, ctx.params.ref, ctx.signal);
+	const l = await openEntity(ctx, API, ['admin.lists.detailTitle', 'admin.lists.detailDesc'],
+	    'core.entity.list');
 	if (!l)
-		return ctx.notFound('core.entity.list');
+		return;
 	const sig = { signal: ctx.signal };
 	const [sources, providers] = await Promise.all([
 		ctx.api.get(API + '/' + l.id + '/sources', null, sig),
@@ -126,12 +126,9 @@ export async function detail(ctx) {
 		h('li', null, h('a', { href: pathOf('/providers', p) }, p.name)))) :
 		h('p', { class: 'muted' }, t('admin.none')));
 	ctx.el.append(
-	    h('div', { class: 'toolbar entity-head' },
-		h('h2', { 'data-testid': 'entity-name' }, l.name), enabledBadge(l.enabled),
-		l.global ? badge(t('admin.lists.global'), 'info') : null,
-		h('span', { class: 'spacer' }),
-		ctx.can('sources_edit') ? h('a', { class: 'btn primary', href: pathOf(BASE, l) + '/edit',
-		    'data-testid': 'edit' }, t('admin.edit')) : null),
+	    entityHead(ctx, { name: l.name, enabled: l.enabled,
+		after: l.global ? badge(t('admin.lists.global'), 'info') : null,
+		edit: pathOf(BASE, l) + '/edit' }),
 	    h('div', { class: 'grid two' },
 		card(null, kv([
 		    ['admin.field.description', l.description],
@@ -255,25 +252,16 @@ async function listForm(ctx, l) {
 	const form = h('form', { class: 'form', novalidate: true, 'data-testid': 'list-form' },
 	    h('div', { class: 'grid two' },
 		card('admin.sources.general',
-		    h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'enabled',
-			checked: l.enabled }), ' ', t('admin.field.enabled')),
-		    h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'global',
-			checked: l.global }), ' ', t('admin.lists.global')),
+		    checkbox('enabled', l.enabled, 'admin.field.enabled'),
+		    checkbox('global', l.global, 'admin.lists.global'),
 		    h('p', { class: 'muted small' }, t('admin.lists.globalText')),
-		    row('name', 'admin.field.name', h('input', { type: 'text',
-			value: l.name || (creating && ctx.query.get('name')) || '',
-			maxlength: 100, required: true, autocomplete: 'off' })),
-		    row('description', 'admin.field.description', h('textarea', { rows: 3 }, l.description || ''))),
+		    nameRows(ctx, l, creating)),
 		card('admin.lists.sources', srcPick.el),
 		card('admin.lists.providers', provPick.el)),
 	    card('admin.lists.entries', ent.el),
-	    h('div', { class: 'toolbar end sticky-actions' },
-		creating ? null : deleteButton(ctx, 'admin.lists.deleteConfirm', { name: l.name },
-		    () => ctx.api.del(API + '/' + l.id), BASE),
-		h('a', { class: 'btn', href: creating ? BASE : pathOf(BASE, l) }, t('admin.cancel')),
-		h('button', { type: 'submit', class: 'btn primary', 'data-testid': 'save' },
-		    t(creating ? 'admin.create' : 'admin.save'))));
-	let made = null;
+	    formActions(ctx, creating ? null : l, { base: BASE, api: API,
+		deleteKey: 'admin.lists.deleteConfirm' }));
+	const save = linkedSave(ctx, API, creating ? null : l);
 	form.addEventListener('submit', async e => {
 		e.preventDefault();
 		if (!check(form, {
@@ -288,38 +276,19 @@ async function listForm(ctx, l) {
 			enabled: v.enabled.checked,
 			global: v.global.checked
 		};
-		const ref = await submit(ctx, form, async () => {
-			// A retry after the links failed changes what was created.
-			if (creating && !made)
-				made = await ctx.api.post(API, body);
-			else
-				await ctx.api.patch(API + '/' + (made || l).id, body);
-			const id = (made || l).id;
-			await ctx.api.put(API + '/' + id + '/entries', ent.value);
-			await ctx.api.put(API + '/' + id + '/sources', srcPick.value);
-			await ctx.api.put(API + '/' + id + '/providers', provPick.value);
-			// The slug, which a new name changed, for the page's path.
-			return (await ctx.api.get(API + '/' + id)).slug || id;
-		}, e => ent.markError(e));
-		if (ref === undefined)
-			return;
-		ctx.toast(t(creating ? 'admin.created' : 'admin.saved', { name: body.name }), 'success');
-		ctx.navigate(BASE + '/' + encodeURIComponent(ref));
+		const ref = await submit(ctx, form, () => save(body, [
+			['/entries', ent.value],
+			['/sources', srcPick.value],
+			['/providers', provPick.value]
+		]), e => ent.markError(e));
+		if (ref !== undefined)
+			saved(ctx, creating, body.name, BASE, ref);
 	});
 	ctx.el.append(form);
 }
 
-export async function create(ctx) {
-	ctx.setTitle('admin.lists.newTitle', 'admin.lists.newDesc');
-	ctx.el.append(loading());
-	return listForm(ctx, null);
-}
-
-export async function edit(ctx) {
-	ctx.setTitle('admin.lists.editTitle', 'admin.lists.editDesc');
-	ctx.el.append(loading());
-	const l = await resolve(ctx.api, API, ctx.params.ref, ctx.signal);
-	if (!l)
-		return ctx.notFound('core.entity.list');
-	return listForm(ctx, l);
-}
+export const { create, edit } = formPages({
+	api: API, entity: 'core.entity.list', form: listForm,
+	newTitle: ['admin.lists.newTitle', 'admin.lists.newDesc'],
+	editTitle: ['admin.lists.editTitle', 'admin.lists.editDesc']
+});

@@ -5,9 +5,10 @@ import { t } from '../../i18n.js';
 import { badge } from '../../components/badge.js';
 import { table } from '../../components/table.js';
 import {
-	adminCss, resolve, pathOf, enabledBadge, tagList, kv, dateOf, userLink,
-	card, loading, listPage, picker, tagsInput, parseTags, faviconInput,
-	favicon, row, check, submit, deleteButton
+	adminCss, pathOf, enabledBadge, tagList, kv, dateOf, userLink, card,
+	listPage, picker, tagsInput, parseTags, faviconInput, favicon, row,
+	check, submit, formPages, linkedSave, saved, entityHead, openEntity,
+	checkbox, nameRows, formActions
 } from './common.js';
 
 const BASE = '/providers';
@@ -29,11 +30,10 @@ export async function list(ctx) {
 
 export async function detail(ctx) {
 	await adminCss();
-	ctx.setTitle('admin.providers.detailTitle', 'admin.providers.detailDesc');
-	ctx.el.append(loading());
-	const p = await resolve(ctx.api, BASE, ctx.params.ref, ctx.signal);
+	const p = await openEntity(ctx, BASE,
+	    ['admin.providers.detailTitle', 'admin.providers.detailDesc'], 'core.entity.provider');
 	if (!p)
-		return ctx.notFound('core.entity.provider');
+		return;
 	const sig = { signal: ctx.signal };
 	const [sources, lists] = await Promise.all([
 		ctx.api.get(BASE + '/' + p.id + '/sources', null, sig),
@@ -42,11 +42,8 @@ export async function detail(ctx) {
 	clear(ctx.el);
 	document.title = p.name + ' · iocagg';
 	ctx.el.append(
-	    h('div', { class: 'toolbar entity-head' }, favicon(p.favicon),
-		h('h2', { 'data-testid': 'entity-name' }, p.name), enabledBadge(p.enabled),
-		h('span', { class: 'spacer' }),
-		ctx.can('sources_edit') ? h('a', { class: 'btn primary', href: pathOf(BASE, p) + '/edit',
-		    'data-testid': 'edit' }, t('admin.edit')) : null),
+	    entityHead(ctx, { name: p.name, enabled: p.enabled, before: favicon(p.favicon),
+		edit: pathOf(BASE, p) + '/edit' }),
 	    h('div', { class: 'grid two' },
 		card(null, kv([
 		    ['admin.field.description', p.description],
@@ -92,12 +89,8 @@ async function providerForm(ctx, p) {
 	const form = h('form', { class: 'form', novalidate: true, 'data-testid': 'provider-form' },
 	    h('div', { class: 'grid two' },
 		card('admin.sources.general',
-		    h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'enabled',
-			checked: p.enabled }), ' ', t('admin.field.enabled')),
-		    row('name', 'admin.field.name', h('input', { type: 'text',
-			value: p.name || (creating && ctx.query.get('name')) || '',
-			maxlength: 100, required: true, autocomplete: 'off' })),
-		    row('description', 'admin.field.description', h('textarea', { rows: 3 }, p.description || '')),
+		    checkbox('enabled', p.enabled, 'admin.field.enabled'),
+		    nameRows(ctx, p, creating),
 		    row('tags', 'admin.field.tags', tagsInput(p.tags)),
 		    row('url', 'admin.field.url', h('input', { type: 'url', value: p.url || '',
 			placeholder: 'https://' })),
@@ -105,13 +98,9 @@ async function providerForm(ctx, p) {
 			h('span', { class: 'label' }, t('admin.field.favicon')), fav.el)),
 		card('admin.providers.sources', srcPick.el),
 		card('admin.providers.lists', listPick.el)),
-	    h('div', { class: 'toolbar end sticky-actions' },
-		creating ? null : deleteButton(ctx, 'admin.providers.deleteConfirm', { name: p.name },
-		    () => ctx.api.del(BASE + '/' + p.id), BASE),
-		h('a', { class: 'btn', href: creating ? BASE : pathOf(BASE, p) }, t('admin.cancel')),
-		h('button', { type: 'submit', class: 'btn primary', 'data-testid': 'save' },
-		    t(creating ? 'admin.create' : 'admin.save'))));
-	let made = null;
+	    formActions(ctx, creating ? null : p, { base: BASE,
+		deleteKey: 'admin.providers.deleteConfirm' }));
+	const save = linkedSave(ctx, BASE, creating ? null : p);
 	form.addEventListener('submit', async e => {
 		e.preventDefault();
 		if (!check(form, {
@@ -130,37 +119,18 @@ async function providerForm(ctx, p) {
 		};
 		if (fav.value !== undefined && (fav.value !== null || !creating))
 			body.favicon = fav.value;
-		const ref = await submit(ctx, form, async () => {
-			// A retry after the links failed changes what was created.
-			if (creating && !made)
-				made = await ctx.api.post(BASE, body);
-			else
-				await ctx.api.patch(BASE + '/' + (made || p).id, body);
-			const id = (made || p).id;
-			await ctx.api.put(BASE + '/' + id + '/sources', srcPick.value);
-			await ctx.api.put(BASE + '/' + id + '/ignoreLists', listPick.value);
-			// The slug, which a new name changed, for the page's path.
-			return (await ctx.api.get(BASE + '/' + id)).slug || id;
-		});
-		if (ref === undefined)
-			return;
-		ctx.toast(t(creating ? 'admin.created' : 'admin.saved', { name: body.name }), 'success');
-		ctx.navigate(BASE + '/' + encodeURIComponent(ref));
+		const ref = await submit(ctx, form, () => save(body, [
+			['/sources', srcPick.value],
+			['/ignoreLists', listPick.value]
+		]));
+		if (ref !== undefined)
+			saved(ctx, creating, body.name, BASE, ref);
 	});
 	ctx.el.append(form);
 }
 
-export async function create(ctx) {
-	ctx.setTitle('admin.providers.newTitle', 'admin.providers.newDesc');
-	ctx.el.append(loading());
-	return providerForm(ctx, null);
-}
-
-export async function edit(ctx) {
-	ctx.setTitle('admin.providers.editTitle', 'admin.providers.editDesc');
-	ctx.el.append(loading());
-	const p = await resolve(ctx.api, BASE, ctx.params.ref, ctx.signal);
-	if (!p)
-		return ctx.notFound('core.entity.provider');
-	return providerForm(ctx, p);
-}
+export const { create, edit } = formPages({
+	api: BASE, entity: 'core.entity.provider', form: providerForm,
+	newTitle: ['admin.providers.newTitle', 'admin.providers.newDesc'],
+	editTitle: ['admin.providers.editTitle', 'admin.providers.editDesc']
+});

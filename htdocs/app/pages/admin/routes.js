@@ -8,33 +8,28 @@ const lists = () => import('./lists.js');
 const users = () => import('./users.js');
 const config = () => import('./config.js');
 
+/*
+ * The list, new, detail and edit pages of an entity addressed by :ref
+ * (viewed with sources_view, changed with sources_edit); "entity" is
+ * its core.entity key, "nav" its menu entry.
+ */
+function entityRoutes(path, load, entity, nav) {
+	return [
+		{ path, load, export: 'list', role: 'sources_view',
+		  nav: { section: 'manage', countPath: '/stats/count', ...nav } },
+		{ path: path + '/new', load, export: 'create', role: 'sources_edit' },
+		{ path: path + '/:ref', load, export: 'detail', entity, role: 'sources_view' },
+		{ path: path + '/:ref/edit', load, export: 'edit', entity, role: 'sources_edit' }
+	];
+}
+
 export const routes = [
-	{ path: '/sources', load: sources, export: 'list', role: 'sources_view',
-	  nav: { section: 'manage', labelKey: 'admin.nav.sources', order: 10,
-		 countPath: '/stats/count', countKey: 'sources' } },
-	{ path: '/sources/new', load: sources, export: 'create', role: 'sources_edit' },
-	{ path: '/sources/:ref', load: sources, export: 'detail',
-	  entity: 'core.entity.source', role: 'sources_view' },
-	{ path: '/sources/:ref/edit', load: sources, export: 'edit',
-	  entity: 'core.entity.source', role: 'sources_edit' },
-
-	{ path: '/providers', load: providers, export: 'list', role: 'sources_view',
-	  nav: { section: 'manage', labelKey: 'admin.nav.providers', order: 20,
-		 countPath: '/stats/count', countKey: 'providers' } },
-	{ path: '/providers/new', load: providers, export: 'create', role: 'sources_edit' },
-	{ path: '/providers/:ref', load: providers, export: 'detail',
-	  entity: 'core.entity.provider', role: 'sources_view' },
-	{ path: '/providers/:ref/edit', load: providers, export: 'edit',
-	  entity: 'core.entity.provider', role: 'sources_edit' },
-
-	{ path: '/lists', load: lists, export: 'list', role: 'sources_view',
-	  nav: { section: 'manage', labelKey: 'admin.nav.lists', order: 30,
-		 countPath: '/stats/count', countKey: 'ignoreLists' } },
-	{ path: '/lists/new', load: lists, export: 'create', role: 'sources_edit' },
-	{ path: '/lists/:ref', load: lists, export: 'detail',
-	  entity: 'core.entity.list', role: 'sources_view' },
-	{ path: '/lists/:ref/edit', load: lists, export: 'edit',
-	  entity: 'core.entity.list', role: 'sources_edit' },
+	...entityRoutes('/sources', sources, 'core.entity.source',
+	    { labelKey: 'admin.nav.sources', order: 10, countKey: 'sources' }),
+	...entityRoutes('/providers', providers, 'core.entity.provider',
+	    { labelKey: 'admin.nav.providers', order: 20, countKey: 'providers' }),
+	...entityRoutes('/lists', lists, 'core.entity.list',
+	    { labelKey: 'admin.nav.lists', order: 30, countKey: 'ignoreLists' }),
 
 	{ path: '/users', load: users, export: 'list', role: 'users_view',
 	  nav: { section: 'admin', labelKey: 'admin.nav.users', order: 10,

@@ -6,15 +6,15 @@ import { ApiError } from '../../api.js';
 import { t } from '../../i18n.js';
 import { badge } from '../../components/badge.js';
 import { jsonView } from '../../components/json-view.js';
-import { table, pager } from '../../components/table.js';
+import { table } from '../../components/table.js';
 import { setFieldError } from '../../components/form.js';
 import { detectKind } from '../../kinds.js';
 import { codeEditor } from './editor.js';
 import {
-	KINDS, adminCss, resolve, pathOf, yesNo, enabledBadge, tagList, kv,
-	dateOf, userLink, card, loading, listPage, picker, tagsInput,
-	parseTags, faviconInput, favicon, row, check, submit, deleteButton,
-	numberOrNull, fill
+	KINDS, adminCss, pathOf, yesNo, enabledBadge, tagList, kv, dateOf,
+	userLink, card, loading, listPage, picker, tagsInput, parseTags,
+	faviconInput, favicon, row, check, submit, numberOrNull, formPages,
+	pagedTable, entityHead, openEntity, checkbox, nameRows, formActions
 } from './common.js';
 
 const BASE = '/sources';
@@ -88,64 +88,32 @@ function lastTaskView(task) {
 
 // The source's task runs, newest first (GET /sources/{id}/tasks).
 function tasksView(ctx, s) {
-	const box = h('div', { 'data-testid': 'task-runs' }, loading());
-	const limit = 10;
-	const load = async offset => {
-		const rows = await ctx.api.get(BASE + '/' + s.id + '/tasks',
-		    { limit: limit + 1, offset }, { signal: ctx.signal });
-		fill(box, table({
-			rows: rows.slice(0, limit), empty: 'admin.sources.noTasks',
-			columns: [
-				{ labelKey: 'admin.sources.task.started', render: r => dateOf(r.startedAt) },
-				{ labelKey: 'admin.sources.task.ended', render: r => dateOf(r.endedAt) },
-				{ labelKey: 'admin.sources.task.status', render: r => taskStatus(r.status) },
-				{ labelKey: 'admin.sources.task.rows', render: r =>
-				    r.rows === null || r.rows === undefined ? '' : String(r.rows) },
-				{ labelKey: 'admin.sources.task.error', render: r => taskError(r.error) }
-			]
-		}), rows.length > limit || offset > 0 ? pager({ offset, limit,
-		    hasMore: rows.length > limit, onPage: o => load(o).catch(ctx.toast.error) }) : null);
-	};
-	load(0).catch(e => {
-		fill(box);
-		ctx.toast.error(e);
-	});
-	return box;
+	return pagedTable(ctx, BASE + '/' + s.id + '/tasks', [
+		{ labelKey: 'admin.sources.task.started', render: r => dateOf(r.startedAt) },
+		{ labelKey: 'admin.sources.task.ended', render: r => dateOf(r.endedAt) },
+		{ labelKey: 'admin.sources.task.status', render: r => taskStatus(r.status) },
+		{ labelKey: 'admin.sources.task.rows', render: r =>
+		    r.rows === null || r.rows === undefined ? '' : String(r.rows) },
+		{ labelKey: 'admin.sources.task.error', render: r => taskError(r.error) }
+	], 'admin.sources.noTasks', { limit: 10, testid: 'task-runs' });
 }
 
 function requestsView(ctx, s) {
-	const box = h('div', { 'data-testid': 'source-requests' });
-	const limit = 10;
-	const load = async offset => {
-		fill(box, loading());
-		const rows = await ctx.api.get(BASE + '/' + s.id + '/requests',
-		    { limit: limit + 1, offset }, { signal: ctx.signal });
-		fill(box, table({
-			rows: rows.slice(0, limit), empty: 'admin.sources.noRequests',
-			columns: [
-				{ labelKey: 'admin.field.data', render: r =>
-				    h('a', { href: '/history/' + encodeURIComponent(r.id) }, r.data) },
-				{ labelKey: 'admin.field.kind', render: r => badge(r.kind, 'info') },
-				{ labelKey: 'admin.field.created', render: r => dateOf(r.createdAt) },
-				{ labelKey: 'admin.field.user', render: r => userLink(ctx, r.userId) }
-			]
-		}), rows.length > limit || offset > 0 ? pager({ offset, limit,
-		    hasMore: rows.length > limit, onPage: o => load(o).catch(ctx.toast.error) }) : null);
-	};
-	load(0).catch(e => {
-		clear(box);
-		ctx.toast.error(e);
-	});
-	return box;
+	return pagedTable(ctx, BASE + '/' + s.id + '/requests', [
+		{ labelKey: 'admin.field.data', render: r =>
+		    h('a', { href: '/history/' + encodeURIComponent(r.id) }, r.data) },
+		{ labelKey: 'admin.field.kind', render: r => badge(r.kind, 'info') },
+		{ labelKey: 'admin.field.created', render: r => dateOf(r.createdAt) },
+		{ labelKey: 'admin.field.user', render: r => userLink(ctx, r.userId) }
+	], 'admin.sources.noRequests', { limit: 10, testid: 'source-requests', spin: true });
 }
 
 export async function detail(ctx) {
 	await adminCss();
-	ctx.setTitle('admin.sources.detailTitle', 'admin.sources.detailDesc');
-	ctx.el.append(loading());
-	const s = await resolve(ctx.api, BASE, ctx.params.ref, ctx.signal);
+	const s = await openEntity(ctx, BASE,
+	    ['admin.sources.detailTitle', 'admin.sources.detailDesc'], 'core.entity.source');
 	if (!s)
-		return ctx.notFound('core.entity.source');
+		return;
 	const sig = { signal: ctx.signal };
 	const [lists, globals, slots, provider, provLists, allSecrets] = await Promise.all([
 		ctx.api.get(BASE + '/' + s.id + '/ignoreLists', null, sig),
@@ -166,12 +134,9 @@ export async function detail(ctx) {
 	    ...provLists.map(l => [l, 'provider']), ...globals.map(l => [l, 'global'])])
 		if (!allLists.some(x => x.l.id === l.id))
 			allLists.push({ l, via });
-	const head = h('div', { class: 'toolbar entity-head' },
-	    favicon(s.favicon), h('h2', { 'data-testid': 'entity-name' }, s.name),
-	    enabledBadge(s.enabled), badge(kindLabel(s.kind), 'info'),
-	    h('span', { class: 'spacer' }),
-	    ctx.can('sources_edit') ? h('a', { class: 'btn primary', href: pathOf(BASE, s) + '/edit',
-		'data-testid': 'edit' }, t('admin.edit')) : null);
+	const head = entityHead(ctx, { name: s.name, enabled: s.enabled,
+	    before: favicon(s.favicon), after: badge(kindLabel(s.kind), 'info'),
+	    edit: pathOf(BASE, s) + '/edit' });
 	const info = card(null, kv([
 		['admin.field.description', s.description],
 		['admin.field.slug', h('code', null, s.slug)],
@@ -468,12 +433,8 @@ async function sourceForm(ctx, s) {
 	const form = h('form', { class: 'form source-form', novalidate: true, 'data-testid': 'source-form' },
 	    h('div', { class: 'grid two' },
 		card('admin.sources.general',
-		    h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'enabled',
-			checked: s.enabled }), ' ', t('admin.field.enabled')),
-		    row('name', 'admin.field.name', h('input', { type: 'text',
-			value: s.name || (creating && ctx.query.get('name')) || '',
-			maxlength: 100, required: true, autocomplete: 'off' })),
-		    row('description', 'admin.field.description', h('textarea', { rows: 3 }, s.description || '')),
+		    checkbox('enabled', s.enabled, 'admin.field.enabled'),
+		    nameRows(ctx, s, creating),
 		    row('tags', 'admin.field.tags', tagsInput(s.tags)),
 		    row('kind', 'admin.field.kind', kindSel),
 		    row('url', 'admin.field.url', h('input', { type: 'url', value: s.url || '',
@@ -502,12 +463,8 @@ async function sourceForm(ctx, s) {
 		    h('div', { class: 'field-error', role: 'alert', hidden: true })),
 		row('configValues', 'admin.sources.configValues', configValues, 'admin.sources.configValuesHint'),
 		test),
-	    h('div', { class: 'toolbar end sticky-actions' },
-		creating ? null : deleteButton(ctx, 'admin.sources.deleteConfirm', { name: s.name },
-		    () => ctx.api.del(BASE + '/' + s.id), BASE),
-		h('a', { class: 'btn', href: creating ? BASE : pathOf(BASE, s) }, t('admin.cancel')),
-		h('button', { type: 'submit', class: 'btn primary', 'data-testid': 'save' },
-		    t(creating ? 'admin.create' : 'admin.save'))));
+	    formActions(ctx, creating ? null : s, { base: BASE,
+		deleteKey: 'admin.sources.deleteConfirm' }));
 
 	let made = null, pending = false;
 	form.addEventListener('submit', async e => {
@@ -601,17 +558,8 @@ async function sourceForm(ctx, s) {
 	ctx.el.append(form);
 }
 
-export async function create(ctx) {
-	ctx.setTitle('admin.sources.newTitle', 'admin.sources.newDesc');
-	ctx.el.append(loading());
-	return sourceForm(ctx, null);
-}
-
-export async function edit(ctx) {
-	ctx.setTitle('admin.sources.editTitle', 'admin.sources.editDesc');
-	ctx.el.append(loading());
-	const s = await resolve(ctx.api, BASE, ctx.params.ref, ctx.signal);
-	if (!s)
-		return ctx.notFound('core.entity.source');
-	return sourceForm(ctx, s);
-}
+export const { create, edit } = formPages({
+	api: BASE, entity: 'core.entity.source', form: sourceForm,
+	newTitle: ['admin.sources.newTitle', 'admin.sources.newDesc'],
+	editTitle: ['admin.sources.editTitle', 'admin.sources.editDesc']
+});

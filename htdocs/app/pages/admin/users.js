@@ -4,10 +4,9 @@ import { h, clear } from '../../dom.js';
 import { ApiError } from '../../api.js';
 import { t } from '../../i18n.js';
 import { badge } from '../../components/badge.js';
-import { table, pager } from '../../components/table.js';
 import {
-	ROLES, adminCss, pathOf, enabledBadge, yesNo, kv, dateOf, card,
-	loading, listPage, submit, fill, userLink
+	ROLES, adminCss, pathOf, enabledBadge, yesNo, kv, dateOf, card, loading,
+	listPage, submit, userLink, pagedTable, entityHead, checkbox
 } from './common.js';
 
 const BASE = '/users';
@@ -51,22 +50,6 @@ async function getUser(ctx) {
 	}
 }
 
-// A paged table of one of the user's lists.
-function paged(ctx, path, columns, emptyKey, limit = 20) {
-	const box = h('div', null, loading());
-	const load = async offset => {
-		const rows = await ctx.api.get(path, { limit: limit + 1, offset }, { signal: ctx.signal });
-		fill(box, table({ rows: rows.slice(0, limit), columns, empty: emptyKey }),
-		    rows.length > limit || offset > 0 ? pager({ offset, limit,
-			hasMore: rows.length > limit, onPage: o => load(o).catch(ctx.toast.error) }) : null);
-	};
-	load(0).catch(e => {
-		clear(box);
-		ctx.toast.error(e);
-	});
-	return box;
-}
-
 function linkList(items, base) {
 	return items.length ? h('ul', { class: 'plain' }, items.map(x =>
 	    h('li', null, h('a', { href: pathOf(base, x) }, x.name)))) :
@@ -90,11 +73,8 @@ export async function detail(ctx) {
 	clear(ctx.el);
 	document.title = displayName(u) + ' · iocagg';
 	const parts = [
-		h('div', { class: 'toolbar entity-head' },
-		    h('h2', { 'data-testid': 'entity-name' }, displayName(u)), enabledBadge(u.enabled),
-		    h('span', { class: 'spacer' }),
-		    ctx.can('users_edit') ? h('a', { class: 'btn primary', href: BASE + '/' + id + '/edit',
-			'data-testid': 'edit' }, t('admin.edit')) : null),
+		entityHead(ctx, { name: displayName(u), enabled: u.enabled, role: 'users_edit',
+		    edit: BASE + '/' + id + '/edit' }),
 		h('div', { class: 'grid two' },
 		    card(null, kv([
 			['admin.users.email', u.email],
@@ -111,7 +91,7 @@ export async function detail(ctx) {
 			h('h4', null, t('admin.nav.sources')), linkList(sources, '/sources'),
 			h('h4', null, t('admin.nav.providers')), linkList(providers, '/providers'),
 			h('h4', null, t('admin.nav.lists')), linkList(lists, '/lists')) : null),
-		card('admin.users.logs', h('div', { 'data-testid': 'logs' }, paged(ctx, BASE + '/' + id + '/logs', [
+		card('admin.users.logs', h('div', { 'data-testid': 'logs' }, pagedTable(ctx, BASE + '/' + id + '/logs', [
 			{ labelKey: 'admin.users.log.time', class: 'nowrap', render: x => dateOf(x.createdAt) },
 			{ labelKey: 'admin.users.log.method', render: x => badge(x.method || '', 'muted') },
 			{ labelKey: 'admin.users.log.uri', render: x => h('code', { class: 'clip wide',
@@ -122,19 +102,19 @@ export async function detail(ctx) {
 			{ labelKey: 'admin.users.log.trace', render: x => x.traceId ? h('code', { class: 'clip',
 			    title: x.traceId }, x.traceId) : '' }
 		], 'admin.users.noLogs'))),
-		card('admin.users.tokens', paged(ctx, BASE + '/' + id + '/apiTokens', [
+		card('admin.users.tokens', pagedTable(ctx, BASE + '/' + id + '/apiTokens', [
 			{ labelKey: 'admin.config.note', render: x => x.note },
 			{ labelKey: 'admin.field.created', render: x => dateOf(x.createdAt) },
 			{ labelKey: 'admin.config.expires', render: x => x.expiresAt ? dateOf(x.expiresAt) : t('admin.never') }
 		], 'admin.users.noTokens'))
 	];
 	if (ctx.can('request_view'))
-		parts.push(card('admin.users.requests', paged(ctx, BASE + '/' + id + '/requests', [
+		parts.push(card('admin.users.requests', pagedTable(ctx, BASE + '/' + id + '/requests', [
 			{ labelKey: 'admin.field.data', render: r =>
 			    h('a', { href: '/history/' + encodeURIComponent(r.id) }, r.data) },
 			{ labelKey: 'admin.field.kind', render: r => badge(r.kind, 'info') },
 			{ labelKey: 'admin.field.created', render: r => dateOf(r.createdAt) }
-		], 'admin.users.noRequests', 10)));
+		], 'admin.users.noRequests', { limit: 10 })));
 	ctx.el.append(...parts);
 }
 
@@ -155,8 +135,7 @@ export async function edit(ctx) {
 	const form = h('form', { class: 'form', novalidate: true, 'data-testid': 'user-form' },
 	    card(null,
 		h('h2', null, displayName(u)), h('p', { class: 'muted' }, u.email),
-		h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'enabled',
-		    checked: u.enabled }), ' ', t('admin.field.enabled')),
+		checkbox('enabled', u.enabled, 'admin.field.enabled'),
 		h('fieldset', { class: 'field', dataset: { field: 'roles' } },
 		    h('legend', null, t('admin.users.roles')), boxes,
 		    h('div', { class: 'field-error', role: 'alert', hidden: true }))),
