@@ -33,6 +33,41 @@ has_single_quote(const char *buf, size_t len)
 	return 0;
 }
 
+int
+json_utf8_valid(const char *buf, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)buf;
+	size_t			 i = 0, k, j;
+	unsigned long		 cp;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf)
+			k = 1, cp = s[i] & 0x1f;
+		else if (s[i] >= 0xe0 && s[i] <= 0xef)
+			k = 2, cp = s[i] & 0x0f;
+		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
+			k = 3, cp = s[i] & 0x07;
+		else		/* a continuation byte, C0, C1 or F5..FF */
+			return 0;
+		for (j = 1; j <= k; j++) {
+			if (i + j >= len || (s[i + j] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + j] & 0x3f);
+		}
+		/* The shortest form only, no UTF-16 surrogate, nothing
+		 * past U+10FFFF. */
+		if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += k + 1;
+	}
+	return 1;
+}
+
 json_object *
 json_parse_capped(const char *buf, size_t len, int maxdepth,
     const char **err)
@@ -49,6 +84,16 @@ json_parse_capped(const char *buf, size_t len, int maxdepth,
 	}
 	if (memchr(buf, '\0', len) != NULL) {
 		*err = "document contains a NUL byte";
+		return NULL;
+	}
+	/*
+	 * json-c checks the shape of UTF-8 sequences only: overlong
+	 * forms, surrogates and code points past U+10FFFF pass it and fail
+	 * later in PostgreSQL.  Outside strings JSON is ASCII, so the
+	 * whole text is checked.
+	 */
+	if (!json_utf8_valid(buf, len)) {
+		*err = "invalid UTF-8";
 		return NULL;
 	}
 	if (has_single_quote(buf, len)) {

@@ -249,6 +249,12 @@ char			*src_url(const char *base, const char *fmt, ...)
 			    __attribute__((format(printf, 2, 3)));
 /* Unpadded URL-safe base64 (VirusTotal URL ids), xmalloc'd. */
 char			*src_b64url(const char *s);
+/*
+ * A copy of "s" (upstream text, e.g. an error message to quote) cut to
+ * at most "max" bytes, never inside a UTF-8 character, so that the
+ * result stays as valid as "s" (xmalloc'd; NULL for NULL).
+ */
+char			*src_utf8_trunc(const char *s, size_t max);
 
 /* --- Shared by some built-in sources (defined in the file named) ------- */
 

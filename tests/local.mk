@@ -73,6 +73,7 @@ INTEG_TESTS = \
 	tests/integ/t0100-health.py \
 	tests/integ/t0200-auth.py \
 	tests/integ/t0300-routing.py \
+	tests/integ/t0310-utf8.py \
 	tests/integ/t0500-lookup.py \
 	tests/integ/t0510-checks.py \
 	tests/integ/t0520-cache.py \
@@ -98,6 +99,9 @@ EXTRA_DIST += $(SH_TESTS) $(INTEG_TESTS) tests/integ/iocaggtest.py \
 	tests/fuzz/fuzz-indicator.c tests/fuzz/fuzz-request.c \
 	tests/fuzz/fuzz-json.c tests/fuzz/fuzz-conf.c tests/fuzz/run.sh \
 	tests/bench/runners.py tests/bench/duk-call.c
+EXTRA_DIST += tests/fuzz/fuzz-jwt.c tests/fuzz/fuzz-sources.c \
+	tests/fuzz/fuzz-gsburl.c tests/fuzz/fuzz-feed.c \
+	tests/fuzz/seeds tests/fuzz/repro
 
 TEST_EXTENSIONS = .sh .py
 TAP_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
@@ -115,6 +119,7 @@ AM_TESTS_ENVIRONMENT = \
 # The restart test stops PostgreSQL: it runs after the other stack tests.
 tests/integ/t0400-restart.log: tests/integ/t0100-health.log \
 	tests/integ/t0200-auth.log tests/integ/t0300-routing.log \
+	tests/integ/t0310-utf8.log \
 	tests/integ/t0500-lookup.log tests/integ/t0510-checks.log \
 	tests/integ/t0520-cache.log tests/integ/t0530-sse.log \
 	tests/integ/t0540-concurrency.log tests/integ/t0600-providers.log \

@@ -680,6 +680,7 @@ src_verdict_lift(json_object *data)
 	json_object	*in, *v, *a, *e, *x;
 	const char	*w, *k, *d;
 	int64_t		 score;
+	double		 dscore;
 	size_t		 i, n;
 
 	if (data == NULL || !json_object_is_type(data, json_type_object) ||
@@ -693,9 +694,12 @@ src_verdict_lift(json_object *data)
 		if (!json_object_is_type(x, json_type_int) &&
 		    !json_object_is_type(x, json_type_double))
 			return NULL;
-		score = (int64_t)json_object_get_double(x);
-		if (score < 0 || score > 100)
+		/* Range first: converting a double outside int64_t's
+		 * range (1e300, NaN) to an integer is undefined. */
+		dscore = json_object_get_double(x);
+		if (!(dscore >= 0 && dscore <= 100))
 			return NULL;
+		score = (int64_t)dscore;
 	}
 	if (score < 0)		/* no score: the middle of its band */
 		score = strcmp(w, SRC_MALICIOUS) == 0 ? 90 :
@@ -719,4 +723,22 @@ src_verdict_lift(json_object *data)
 		}
 	}
 	return v;
+}
+
+char *
+src_utf8_trunc(const char *s, size_t max)
+{
+	size_t	 n;
+
+	if (s == NULL)
+		return NULL;
+	if ((n = strlen(s)) > max) {
+		/* Back off over continuation bytes to a character start:
+		 * cutting there drops the character instead of halving
+		 * it. */
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	return xstrndup(s, n);
 }

@@ -168,11 +168,27 @@ scheme_ok(const char *s, size_t n)
 	return 1;
 }
 
+/* Is s[0..n) empty or ':' followed by nothing but digits? */
+static int
+port_only(const char *s, size_t n)
+{
+	size_t	 i;
+
+	if (n == 0)
+		return 1;
+	if (s[0] != ':')
+		return 0;
+	for (i = 1; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
 char *
 gsb_canonicalize(const char *url)
 {
 	const char	*b, *e, *pp, *pe, *qm, *qs = NULL;
-	char		*s, *host, *path, *out, *q, *at, *colon;
+	char		*s, *host, *path, *out, *q, *at;
 	size_t		 n = 0, i, au, hn, pn, qn = 0, sn, o = 0, cap;
 	const char	*rest, *scheme = "http";
 	size_t		 restn, schemen = 4;
@@ -219,23 +235,42 @@ gsb_canonicalize(const char *url)
 		hn -= (size_t)(at + 1 - host);
 		memmove(host, at + 1, hn);
 	}
+	/*
+	 * Leading dots go first (canon_host() would drop them anyway), so
+	 * that ".[::1]" is seen as the bracketed literal it becomes.
+	 */
+	for (i = 0; i < hn && host[i] == '.'; i++)
+		;
+	if (i > 0) {
+		hn -= i;
+		memmove(host, host + i, hn);
+	}
 	if (hn > 0 && host[0] == '[') {
-		if ((q = memchr(host, ']', hn)) != NULL)
+		/* An IPv6 literal, then nothing or a port: anything else
+		 * after ']' would be lost, so such a host has no
+		 * canonical form. */
+		if ((q = memchr(host, ']', hn)) == NULL ||
+		    !port_only(q + 1, (size_t)(host + hn - q - 1)))
+			hn = 0;
+		else
 			hn = (size_t)(q + 1 - host);
 	} else {
-		for (colon = NULL, i = 0; i < hn; i++)
-			if (host[i] == ':')
-				colon = host + i;
-		if (colon != NULL) {
-			for (q = colon + 1; q < host + hn && *q >= '0' &&
-			    *q <= '9'; q++)
+		/* Strip every trailing ":digits" (or bare ':'), then
+		 * refuse a host that still holds a ':': canonicalizing the
+		 * result again must give it back. */
+		for (;;) {
+			for (i = hn; i > 0 && host[i - 1] != ':'; i--)
 				;
-			if (q == host + hn)
-				hn = (size_t)(colon - host);
+			if (i == 0 || !port_only(host + i - 1, hn - i + 1))
+				break;
+			hn = i - 1;
 		}
+		if (memchr(host, ':', hn) != NULL)
+			hn = 0;
 	}
 	host[hn] = '\0';
-	hn = canon_host(&host, hn);
+	if (hn > 0)
+		hn = canon_host(&host, hn);
 	if (hn == 0) {
 		free(host);
 		free(s);
@@ -292,8 +327,8 @@ gsb_expressions(const char *url, char *out[GSB_MAX_EXPR])
 {
 	char		*c, *host, *path, *query, *hosts[5], *paths[6], *p;
 	struct in_addr	 a;
-	size_t		 nh = 0, np = 0, n = 0, ncomp, i, j, start;
-	char		*dots[128];
+	size_t		 nh = 0, np = 0, n = 0, ncomp, i, j;
+	char		*tail[5];
 
 	if ((c = gsb_canonicalize(url)) == NULL)
 		return 0;
@@ -310,14 +345,22 @@ gsb_expressions(const char *url, char *out[GSB_MAX_EXPR])
 	/* Host suffixes: the last five components down to two, not for
 	 * an IP address. */
 	if (host[0] != '[' && inet_pton(AF_INET, host, &a) != 1) {
+		/* tail[k] starts the last k + 1 components; found from the
+		 * end, so that a host of any depth gives its own last
+		 * five (the canonical host has no empty component). */
 		ncomp = 0;
-		dots[ncomp++] = host;
-		for (p = host; *p != '\0' && ncomp < 128; p++)
-			if (*p == '.')
-				dots[ncomp++] = p + 1;
-		start = ncomp > 5 ? ncomp - 5 : 1;
-		for (i = start; ncomp >= 2 && i <= ncomp - 2; i++)
-			hosts[nh++] = xstrdup(dots[i]);
+		for (p = host + strlen(host); p > host && ncomp < 5; p--)
+			if (p[-1] == '.')
+				tail[ncomp++] = p;
+		if (ncomp < 5)		/* the whole host is one more */
+			tail[ncomp++] = host;
+		/* The last 5 components (unless that is the host itself)
+		 * down to the last 2. */
+		i = ncomp;
+		if (tail[i - 1] == host)
+			i--;
+		for (; i >= 2; i--)
+			hosts[nh++] = xstrdup(tail[i - 1]);
 	}
 
 	/* Paths: with the query, without, then "/" and up to three more

@@ -127,6 +127,7 @@ shodan_parse(const struct src_in *in, json_object *body, struct src_out *out)
 {
 	json_object	*v;
 	const char	*want = in->kind == IND_DOMAIN ? "domain" : "ip_str";
+	char		*cut;
 
 	if (json_object_is_type(body, json_type_object) &&
 	    json_object_object_get_ex(body, want, &v)) {
@@ -138,10 +139,12 @@ shodan_parse(const struct src_in *in, json_object *body, struct src_out *out)
 	 * key. */
 	if (json_object_is_type(body, json_type_object) &&
 	    json_object_object_get_ex(body, "error", &v) &&
-	    json_object_is_type(v, json_type_string))
-		xasprintf(&out->message, "Shodan: %.200s",
-		    json_object_get_string(v));
-	else
+	    json_object_is_type(v, json_type_string)) {
+		/* Cut on a character: the message is sent and stored. */
+		cut = src_utf8_trunc(json_object_get_string(v), 200);
+		xasprintf(&out->message, "Shodan: %s", cut);
+		free(cut);
+	} else
 		xasprintf(&out->message, "answer without \"%s\"", want);
 }
 

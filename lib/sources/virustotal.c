@@ -28,6 +28,8 @@
 #include "source.h"
 #include "xmalloc.h"
 
+#define VT_STAT_MAX	1000000	/* cap of one last_analysis_stats count */
+
 static int
 vt_build(const struct src_in *in, struct src_req *rq, char *err,
     size_t errsz)
@@ -81,11 +83,15 @@ static long long
 vt_stat(json_object *stats, const char *k)
 {
 	json_object	*v;
+	int64_t		 n;
 
 	if (!json_object_object_get_ex(stats, k, &v) ||
 	    !json_object_is_type(v, json_type_int))
 		return 0;
-	return json_object_get_int64(v) > 0 ? json_object_get_int64(v) : 0;
+	n = json_object_get_int64(v);
+	/* No scan has that many engines; the cap keeps the sums and
+	 * products of vt_verdict() far from overflowing. */
+	return n < 0 ? 0 : n > VT_STAT_MAX ? VT_STAT_MAX : n;
 }
 
 static const char *

@@ -60,6 +60,23 @@ static const char *const canon[][2] = {
 	{ "http://0x7f.1/", "http://127.0.0.1/" },
 	{ "http://host?x=1", "http://host/?x=1" },
 	{ "http://host/%00x", "http://host/%00x" },
+	/* Every trailing port goes, so that the result is a fixed point. */
+	{ "http://a:12:34/", "http://a/" },
+	{ "http://h.::/", "http://h/" },
+	{ "http://h:/x", "http://h/x" },
+	{ "http://[2001:DB8::1]:443/x", "http://[2001:db8::1]/x" },
+	{ "http://.[2001:db8::1]/", "http://[2001:db8::1]/" },
+};
+
+/* Hosts that cannot be canonicalized without losing part of them. */
+static const char *const refused[] = {
+	"http://::7/",				/* nothing but ports */
+	"http://a:b/",				/* a ':' that is no port */
+	"http://a.:12./",
+	"http://[2001:db8::1]evil.example/",	/* text after ']' */
+	"http://.[1]x/",
+	"http://[2001:db8::1/",			/* no ']' */
+	"http://[::1]]/",
 };
 
 static int
@@ -97,14 +114,32 @@ main(void)
 	static const char *const e5[] = {
 		"x.com/1/2/3/4/5/6.html", "x.com/", "x.com/1/", "x.com/1/2/",
 		"x.com/1/2/3/" };
-	char	*c, *got[GSB_MAX_EXPR];
-	size_t	 i;
+	static const char *const e6[] = {
+		"a.b.c.d.e/", "b.c.d.e/", "c.d.e/", "d.e/" };
+	const char	*e7[] = {
+		NULL, "a.a.sub.evil.com/",
+		"a.sub.evil.com/", "sub.evil.com/", "evil.com/" };
+	char		*c, *got[GSB_MAX_EXPR], deep[2 * 140 + 32];
+	size_t		 i;
 
 	for (i = 0; i < sizeof(canon) / sizeof(canon[0]); i++) {
 		c = gsb_canonicalize(canon[i][0]);
 		if (!ok(c != NULL && strcmp(c, canon[i][1]) == 0, "%s",
 		    canon[i][1]))
 			printf("#   got: '%s'\n", c != NULL ? c : "(null)");
+		free(c);
+		/* Canonical forms are fixed points. */
+		c = gsb_canonicalize(canon[i][1]);
+		if (!ok(c != NULL && strcmp(c, canon[i][1]) == 0,
+		    "%s again", canon[i][1]))
+			printf("#   got: '%s'\n", c != NULL ? c : "(null)");
+		free(c);
+	}
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		c = gsb_canonicalize(refused[i]);
+		if (!ok(c == NULL && gsb_expressions(refused[i], got) == 0,
+		    "no canonical form: %s", refused[i]))
+			printf("#   got: '%s'\n", c);
 		free(c);
 	}
 	ok(gsb_canonicalize("http:///path") == NULL,
@@ -120,5 +155,15 @@ main(void)
 	same_set("http://a.b.c/", e4, sizeof(e4) / sizeof(e4[0]));
 	same_set("http://x.com/1/2/3/4/5/6.html", e5,
 	    sizeof(e5) / sizeof(e5[0]));
+	same_set("http://a.b.c.d.e/", e6, sizeof(e6) / sizeof(e6[0]));
+
+	/* A host deeper than any fixed table: the suffixes are its own
+	 * last five components, so the listed domain is looked up. */
+	strcpy(deep, "http://");
+	for (i = 0; i < 140; i++)
+		strcat(deep, "a.");
+	strcat(deep, "sub.evil.com/");
+	e7[0] = deep + strlen("http://");
+	same_set(deep, e7, sizeof(e7) / sizeof(e7[0]));
 	return tap_done();
 }

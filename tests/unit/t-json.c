@@ -34,6 +34,19 @@ main(void)
 	ok(!parses("{'a':1}", 10), "single quotes are refused (strict)");
 	ok(!parses("[1,]", 10), "a trailing comma is refused (strict)");
 	ok(!parses("\"\xff\xfe\"", 10), "invalid UTF-8 is refused");
+	/* Sequences of the right shape that are no UTF-8 all the same. */
+	ok(!parses("{\"a\":\"\xc0\xaf\"}", 10), "an overlong '/' is refused");
+	ok(!parses("[\"\xe0\x80\xaf\"]", 10), "a 3-byte overlong form is refused");
+	ok(!parses("[\"x\xed\xa0\x80\"]", 10), "a UTF-16 surrogate is refused");
+	ok(!parses("[\"\xf4\x90\x80\x80\"]", 10), "a code point past U+10FFFF is refused");
+	ok(!parses("[\"\xf5\x80\x80\x80\"]", 10), "an F5 lead byte is refused");
+	o = json_parse_capped("[\"\xc0\xaf\"]", 6, 10, &err);
+	ok(o == NULL && err != NULL && strcmp(err, "invalid UTF-8") == 0,
+	    "the error says why");
+	ok(parses("[\"\xf0\x9f\x98\x80 \xe2\x82\xac \xc3\xa9 \xf4\x8f\xbf\xbf\"]", 10),
+	    "valid 4-, 3- and 2-byte characters, U+10FFFF included, parse");
+	ok(json_utf8_valid("\xed\x9f\xbf", 3) && !json_utf8_valid("\xed\xa0", 2),
+	    "U+D7FF is valid, a cut sequence is not");
 	ok(!parses("", 10), "an empty document is refused");
 	o = json_parse_capped("[1,\0]", 5, 10, &err);
 	ok(o == NULL && err != NULL, "an embedded NUL is refused");

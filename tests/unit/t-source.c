@@ -279,6 +279,25 @@ test_verdict_helpers(void)
 	d = json_tokener_parse("{\"verdict\":{\"verdict\":\"benign\",\"score\":101}}");
 	ok(src_verdict_lift(d) == NULL, "lift: a score over 100 is refused");
 	json_object_put(d);
+	/* The double is range-checked before it becomes an integer: no
+	 * truncation into the range, no undefined conversion. */
+	d = json_tokener_parse("{\"verdict\":{\"verdict\":\"malicious\",\"score\":100.5}}");
+	ok(src_verdict_lift(d) == NULL, "lift: a score of 100.5 is over 100");
+	json_object_put(d);
+	d = json_tokener_parse("{\"verdict\":{\"verdict\":\"benign\",\"score\":-0.5}}");
+	ok(src_verdict_lift(d) == NULL, "lift: a score of -0.5 is under 0");
+	json_object_put(d);
+	d = json_tokener_parse("{\"verdict\":{\"verdict\":\"malicious\",\"score\":1e300}}");
+	ok(src_verdict_lift(d) == NULL, "lift: a score of 1e300 is refused");
+	json_object_put(d);
+	d = json_tokener_parse("{\"verdict\":{\"verdict\":\"malicious\",\"score\":-1e300}}");
+	ok(src_verdict_lift(d) == NULL, "lift: a score of -1e300 is refused");
+	json_object_put(d);
+	d = json_tokener_parse("{\"verdict\":{\"verdict\":\"suspicious\",\"score\":55.9}}");
+	v = src_verdict_lift(d);
+	ok(v != NULL && vint(v, "score") == 55, "lift: a fractional score in range is cut to 55");
+	json_object_put(v);
+	json_object_put(d);
 	d = json_tokener_parse("{\"verdict\":\"malicious\"}");
 	ok(src_verdict_lift(d) == NULL, "lift: a bare string is refused");
 	json_object_put(d);
@@ -290,6 +309,45 @@ test_verdict_helpers(void)
 	    src_verdict_rank("suspicious") > src_verdict_rank("benign") &&
 	    src_verdict_rank("benign") > src_verdict_rank("unknown") &&
 	    src_verdict_rank("x") == -1, "rank: malicious > suspicious > benign > unknown");
+}
+
+/* Cutting upstream text on a UTF-8 character boundary. */
+static void
+test_utf8_trunc(void)
+{
+	struct src_out	 out;
+	char		*c, json[512];
+	size_t		 n;
+
+	c = src_utf8_trunc("a\xc3\xa9", 2);
+	is_str(c, "a", "utf8 cut: a 2-byte character is not halved");
+	free(c);
+	c = src_utf8_trunc("\xe2\x82\xac\xe2\x82\xac", 5);
+	is_str(c, "\xe2\x82\xac", "utf8 cut: nor a 3-byte one");
+	free(c);
+	c = src_utf8_trunc("ab\xf0\x9f\x98\x80", 5);
+	is_str(c, "ab", "utf8 cut: nor a 4-byte one");
+	free(c);
+	c = src_utf8_trunc("ab\xf0\x9f\x98\x80", 6);
+	is_str(c, "ab\xf0\x9f\x98\x80", "utf8 cut: a whole text is kept");
+	free(c);
+	c = src_utf8_trunc("abc", 0);
+	is_str(c, "", "utf8 cut: to nothing");
+	free(c);
+	ok(src_utf8_trunc(NULL, 5) == NULL, "utf8 cut: NULL stays NULL");
+
+	/* Shodan's error text: 199 bytes, then a 2-byte character that
+	 * straddles the 200-byte cut. */
+	n = (size_t)snprintf(json, sizeof(json), "{\"error\":\"");
+	memset(json + n, 'x', 199);
+	n += 199;
+	(void)snprintf(json + n, sizeof(json) - n, "\xc3\xa9 and more\"}");
+	out = parsed("shodan", json);
+	ok(out.data == NULL && out.error != NULL && out.message != NULL &&
+	    strlen(out.message) == strlen("Shodan: ") + 199 &&
+	    out.message[strlen(out.message) - 1] == 'x',
+	    "shodan: its error text is cut before a split character");
+	free(out.message);
 }
 
 static void
@@ -352,6 +410,25 @@ test_source_verdicts(void)
 	json_object_put(v);
 	ok(verdict_of("virustotal", IND_DOMAIN, "a", "{\"id\":\"x\"}") == NULL,
 	    "VT: no attributes, no verdict");
+	/* Counts near INT64_MAX are capped before any sum or product. */
+	v = verdict_of("virustotal", IND_IPV4, "1.2.3.4",
+	    "{\"attributes\":{\"last_analysis_stats\":{\"malicious\":9223372036854775807,"
+	    "\"suspicious\":9223372036854775807}}}");
+	ok(v != NULL && strcmp(vstr(v, "verdict"), "malicious") == 0 &&
+	    vint(v, "score") == 100, "VT: huge malicious count: malicious, 100");
+	json_object_put(v);
+	v = verdict_of("virustotal", IND_IPV4, "1.2.3.4",
+	    "{\"attributes\":{\"last_analysis_stats\":{\"malicious\":2,"
+	    "\"suspicious\":9223372036854775807}}}");
+	ok(v != NULL && strcmp(vstr(v, "verdict"), "suspicious") == 0 &&
+	    vint(v, "score") == 69, "VT: huge suspicious count: suspicious, 69");
+	json_object_put(v);
+	v = verdict_of("virustotal", IND_IPV4, "1.2.3.4",
+	    "{\"attributes\":{\"last_analysis_stats\":{\"harmless\":9223372036854775807,"
+	    "\"undetected\":9223372036854775807}}}");
+	ok(v != NULL && strcmp(vstr(v, "verdict"), "benign") == 0,
+	    "VT: huge harmless and undetected counts: benign");
+	json_object_put(v);
 
 	v = verdict_of("abuseipdb", IND_IPV4, "203.0.113.5",
 	    "{\"ipAddress\":\"203.0.113.5\",\"isPublic\":true,\"abuseConfidenceScore\":87,"
@@ -669,6 +746,7 @@ main(void)
 	    n == 0 && ip == NULL, "match keys: a hash has none");
 
 	test_config();
+	test_utf8_trunc();
 	test_verdict_helpers();
 	test_source_verdicts();
 	test_summary();
