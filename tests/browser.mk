@@ -27,3 +27,6 @@ tests/browser/t-ui-admin.log: tests/browser/t-ui-core.log
 tests/browser/t-ui-admin.log: tests/integ/t0640-config.log
 tests/integ/t0400-restart.log: tests/browser/t-ui-admin.log
 tests/integ/t0540-concurrency.log: tests/browser/t-ui-admin.log
+# The scheduler test keeps the Python runner's workers busy with slow
+# background tasks: the pages' Python sources would wait for a worker.
+tests/browser/t-ui-core.log: tests/integ/t0900-scheduler.log

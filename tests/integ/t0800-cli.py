@@ -310,7 +310,8 @@ s2 = set(by_source(lookup(d2 + ".y", kind="DOMAIN")))
 got = {l["source"]["id"] for l in (lines_of(p) or [])}
 ok(got and (s1 & s2) <= got <= (s1 | s2),
    "without -s: one line per source, as /requests/execute answers (%d)" % len(got),
-   (sorted(got ^ s1)))
+   {"differs": sorted(got ^ s1), "exit": p.returncode,
+    "stderr": p.stderr[-600:]})
 
 p = cli("lookup", "-s", fslug, data)
 ls = lines_of(p) or []
