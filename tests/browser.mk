@@ -27,6 +27,7 @@ tests/browser/t-ui-admin.log: tests/browser/t-ui-core.log
 tests/browser/t-ui-admin.log: tests/integ/t0640-config.log
 tests/integ/t0400-restart.log: tests/browser/t-ui-admin.log
 tests/integ/t0540-concurrency.log: tests/browser/t-ui-admin.log
-# The scheduler test keeps the Python runner's workers busy with slow
-# background tasks: the pages' Python sources would wait for a worker.
-tests/browser/t-ui-core.log: tests/integ/t0900-scheduler.log
+# The pages' Python sources want free runner workers: not while the
+# catalogue, verdict and source-test tests run theirs.
+tests/browser/t-ui-core.log: tests/integ/t1090-catalogue.log \
+	tests/integ/t1000-verdict.log tests/integ/t0625-source-test.log

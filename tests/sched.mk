@@ -16,7 +16,6 @@ tests/integ/t0400-restart.log: tests/integ/t0900-scheduler.log
 # the concurrency test, which wants the machine to itself.
 tests/integ/t0900-scheduler.log: tests/integ/t0640-config.log \
 	tests/integ/t0540-concurrency.log tests/integ/t0710-runner-lookups.log
-# The tests whose Python sources want a free runner worker come after
-# it (the sleeping tasks above hold workers for seconds).
-tests/integ/t0625-source-test.log tests/integ/t1000-verdict.log \
+# The CLI's lookups of every source want free Python runner workers:
+# after the sleeping tasks above.
 tests/integ/t0800-cli.log: tests/integ/t0900-scheduler.log
