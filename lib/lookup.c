@@ -86,7 +86,8 @@ struct lk_src {
 	int		 cache_enabled, limit_enabled, has_code;
 	long long	 cache_interval, limit_count, limit_interval;
 	long long	 timeout_ms;
-	json_object	*supported, *disabled, *missing, *ignored, *secrets;
+	unsigned	 supported, disabled;	/* KIND_BIT()s */
+	json_object	*missing, *ignored, *secrets;
 	json_object	*config_values;
 	const struct src_def *def;
 
@@ -98,6 +99,7 @@ struct lk_src {
 	const char	*cache_action;		/* NULL, FROM_/SAVED_TO_CACHE */
 	char		 cached_at[32], expires_at[32];
 	char		*cache_key;
+	char		*cached_doc;		/* prefetched from the cache */
 	char		 started[32], ended[32];
 	long long	 t_start;		/* monotonic ms */
 
@@ -152,25 +154,22 @@ struct lookup {
 
 enum stmt {
 	STMT_CANDIDATES,
+	STMT_BEGIN,
 	STMT_REQUEST,
+	STMT_REQUEST_DROP,
 	STMT_HISTORY,
+	STMT_HISTORY_GONE,
 	STMT_CODE,
 	STMT__MAX
 };
 
 static const char *const stmts[STMT__MAX] = {
-	/* STMT_CANDIDATES: everything the pre-checks need, in one query.
-	 * $1 kind, $2 data, $3 source ids (NULL: all), $4 hosts, $5 domain
-	 * suffixes, $6 IP address (NULL if none). */
-	"WITH hits AS ("
-	" SELECT DISTINCT e.ignore_list_id FROM ignore_list_entries e"
-	" WHERE (e.indicator_kind = $1 AND e.data = $2)"
-	" OR (e.indicator_kind = 'DOMAIN' AND e.data = ANY($4::text[]))"
-	" OR (e.suffix = ANY($5::text[]))"
-	" OR ($6::inet IS NOT NULL AND e.net >>= $6::inet)),"
-	" lists AS (SELECT l.id, l.name, l.global FROM ignore_lists l"
-	" JOIN hits h ON h.ignore_list_id = l.id WHERE l.enabled)"
-	" SELECT s.id, s.name, s.slug, s.url, s.favicon, s.kind::text AS kind,"
+	/* STMT_CANDIDATES: everything the pre-checks need that does not
+	 * depend on the indicator, for every source, ordered by name, and
+	 * the snapshot it was read in (see load_candidates()).  One row at
+	 * least: with no source, s.id is NULL. */
+	"SELECT g.snap, g.py_enabled, g.js_enabled, g.py_address, g.js_address,"
+	" s.id, s.name, s.slug, s.url, s.favicon, s.kind::text AS kind,"
 	" s.builtin, s.enabled, array_to_json(s.supported_indicators) AS"
 	" supported, array_to_json(s.disabled_indicators) AS disabled,"
 	" s.cache_enabled, s.cache_interval, s.limit_enabled, s.limit_count,"
@@ -180,15 +179,10 @@ static const char *const stmts[STMT__MAX] = {
 	" (SELECT json_agg(ss.name ORDER BY ss.name) FROM source_secrets ss"
 	"  WHERE ss.source_id = s.id AND ss.required AND ss.secret_id IS NULL)"
 	"  AS missing,"
-	" (SELECT json_agg(l.name ORDER BY l.name) FROM lists l WHERE l.global"
-	"  OR EXISTS (SELECT 1 FROM source_ignore_lists x WHERE"
-	"  x.source_id = s.id AND x.ignore_list_id = l.id)"
-	"  OR EXISTS (SELECT 1 FROM provider_ignore_lists y WHERE"
-	"  y.source_provider_id = s.provider_id AND y.ignore_list_id = l.id))"
-	"  AS ignored,"
 	" (SELECT json_agg(json_build_object('name', ss.name, 'value',"
 	"  encode(sec.value, 'hex'))) FROM source_secrets ss JOIN secrets sec"
-	"  ON sec.id = ss.secret_id WHERE ss.source_id = s.id) AS secrets,"
+	"  ON sec.id = ss.secret_id WHERE ss.source_id = s.id) AS secrets"
+	" FROM (SELECT pg_current_snapshot()::text AS snap,"
 	" (SELECT value FROM server_config WHERE key = 'python_runner_enabled')"
 	"  AS py_enabled,"
 	" (SELECT value FROM server_config WHERE"
@@ -196,25 +190,53 @@ static const char *const stmts[STMT__MAX] = {
 	" (SELECT value FROM server_config WHERE"
 	"  key = 'python_runner_grpc_address') AS py_address,"
 	" (SELECT value FROM server_config WHERE"
-	"  key = 'javascript_runner_grpc_address') AS js_address"
-	" FROM sources s LEFT JOIN providers p ON p.id = s.provider_id"
-	" WHERE $3::text[] IS NULL OR s.id = ANY($3::text[])"
-	" ORDER BY s.name",
-	/* STMT_REQUEST */
+	"  key = 'javascript_runner_grpc_address') AS js_address) g"
+	" LEFT JOIN (sources s LEFT JOIN providers p ON p.id = s.provider_id)"
+	" ON true ORDER BY s.name",
+	/* STMT_BEGIN: what depends on the indicator, whether the kept
+	 * candidates are still current, and the requests row, in one round
+	 * trip (lookup_begin() in sql/0011-perf.sql: a function, so that its
+	 * plan is made once per connection).  $1 kind, $2 data, $3 hosts, $4
+	 * domain suffixes, $5 IP address (NULL if none), $6 the snapshot the
+	 * candidates were read in (NULL: none kept), $7 the source ids (NULL:
+	 * all), $8 request id, $9 trace id, $10 user id. */
+	"SELECT stale, lists, recorded FROM lookup_begin($1, $2, $3::text[],"
+	" $4::text[], $5::inet, $6::pg_snapshot, $7::text[], $8, $9, $10)",
+	/* STMT_REQUEST: when STMT_BEGIN did not write it (see there). */
 	"INSERT INTO requests (id, data, kind, trace_id, user_id)"
 	" VALUES ($1, $2, $3, $4, $5)",
-	/* STMT_HISTORY: every source's row in one statement. */
+	/* STMT_REQUEST_DROP: STMT_BEGIN wrote it, an id is unknown after all. */
+	"DELETE FROM requests WHERE id = $1",
+	/* STMT_HISTORY: the rows of one or more lookups in one statement
+	 * (see lookup_save()); each row names its request.  As jsonb the text
+	 * is parsed once, the data columns are not parsed again. */
 	"INSERT INTO source_requests (id, started_at, ended_at, errors, data,"
 	" verdict, cache_action, cache_expires_at, cache_cached_at, cache_key,"
 	" request_id, source_id, source_name, source_slug, source_url,"
 	" source_favicon) SELECT r.id, r.started_at, r.ended_at, r.errors, r.data,"
 	" r.verdict, r.cache_action, r.cache_expires_at, r.cache_cached_at,"
-	" r.cache_key, $1, r.source_id, r.source_name, r.source_slug, r.source_url,"
-	" r.source_favicon FROM json_to_recordset($2::json) AS r("
+	" r.cache_key, r.request_id, r.source_id, r.source_name, r.source_slug,"
+	" r.source_url, r.source_favicon FROM jsonb_to_recordset($1::jsonb) AS r("
 	"id text, started_at timestamp, ended_at timestamp, errors jsonb, data jsonb,"
 	" verdict jsonb, cache_action text, cache_expires_at timestamp,"
-	" cache_cached_at timestamp, cache_key text, source_id text,"
-	" source_name text, source_slug text, source_url text,"
+	" cache_cached_at timestamp, cache_key text, request_id text,"
+	" source_id text, source_name text, source_slug text, source_url text,"
+	" source_favicon text)",
+	/* STMT_HISTORY_GONE: the same for one lookup whose rows broke the
+	 * foreign key: a source deleted since it was asked gets no source
+	 * id, as ON DELETE SET NULL would have left its row. */
+	"INSERT INTO source_requests (id, started_at, ended_at, errors, data,"
+	" verdict, cache_action, cache_expires_at, cache_cached_at, cache_key,"
+	" request_id, source_id, source_name, source_slug, source_url,"
+	" source_favicon) SELECT r.id, r.started_at, r.ended_at, r.errors, r.data,"
+	" r.verdict, r.cache_action, r.cache_expires_at, r.cache_cached_at,"
+	" r.cache_key, r.request_id, (SELECT s.id FROM sources s WHERE"
+	" s.id = r.source_id), r.source_name, r.source_slug,"
+	" r.source_url, r.source_favicon FROM jsonb_to_recordset($1::jsonb) AS r("
+	"id text, started_at timestamp, ended_at timestamp, errors jsonb, data jsonb,"
+	" verdict jsonb, cache_action text, cache_expires_at timestamp,"
+	" cache_cached_at timestamp, cache_key text, request_id text,"
+	" source_id text, source_name text, source_slug text, source_url text,"
 	" source_favicon text)",
 	/* STMT_CODE: the code a runner lacks. */
 	"SELECT source_code FROM sources WHERE id = $1",
@@ -377,47 +399,285 @@ ll_or(const char *s, long long def)
 	return errstr != NULL ? def : v;
 }
 
-static json_object *
-json_col(PGresult *pr, int row, const char *col)
+/*
+ * The candidates, kept per process.  What the pre-checks need of every
+ * source does not depend on the indicator; it changes when someone edits
+ * a source, a provider, a secret or a runner setting, which is rare next
+ * to lookups.  So it is read once, with the snapshot it was read in, and
+ * kept; each lookup's one statement (STMT_BEGIN), which finds the
+ * ignore lists that hold the indicator, also says, in its own snapshot,
+ * whether a change committed since (sql/0011-perf.sql), and only then is
+ * it read again.  A lookup sees every change committed before it began,
+ * as when everything was read per lookup.  The copy is also reread when
+ * it is older than CAND_MAX_AGE_MS whatever the table says.
+ *
+ * The secrets stay as they are stored (encrypted, hex); they are
+ * decrypted per call, as before.  A kept copy is shared by the threads
+ * of the process (which has one database) and never changed; the last
+ * holder frees it.
+ */
+#define CAND_MAX_AGE_MS	60000
+
+struct cand {
+	char		*id, *name, *slug, *url, *favicon, *builtin;
+	char		*kind, *provider_id;
+	int		 enabled, provider_enabled;	/* -1: no provider */
+	int		 cache_enabled, limit_enabled, has_code;
+	long long	 cache_interval, limit_count, limit_interval;
+	const char	*timeout;			/* NULL: the default */
+	/* The kinds (KIND_BIT()s) named in supported_indicators and in
+	 * disabled_indicators: parsed once, not per lookup. */
+	unsigned	 supported, disabled;
+	/* JSON texts, NULL for SQL NULL. */
+	char		*missing, *secrets, *config_values;
+	const struct src_def *def;			/* src_find(builtin) */
+};
+
+struct cand_set {
+	int		 refs;		/* under cand_mu */
+	long long	 loaded;	/* monotonic ms */
+	char		*snap;		/* pg_snapshot text */
+	int		 py_enabled, js_enabled;
+	char		*py_address, *js_address;	/* NULL: default */
+	struct cand	*c;
+	size_t		 n;
+	PGresult	*pr;		/* every string above points in it */
+};
+
+static pthread_mutex_t	 cand_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct cand_set	*cand_cur;
+
+static void
+cand_unref(struct cand_set *cs)
 {
-	const char	*s = db_val(pr, row, col), *err;
+	int	 last;
+
+	if (cs == NULL)
+		return;
+	(void)pthread_mutex_lock(&cand_mu);
+	last = --cs->refs == 0;
+	(void)pthread_mutex_unlock(&cand_mu);
+	if (!last)
+		return;
+	free(cs->c);
+	PQclear(cs->pr);
+	free(cs);
+}
+
+/* The kept candidates (a reference), or NULL. */
+static struct cand_set *
+cand_get(void)
+{
+	struct cand_set	*cs;
+
+	(void)pthread_mutex_lock(&cand_mu);
+	if ((cs = cand_cur) != NULL)
+		cs->refs++;
+	(void)pthread_mutex_unlock(&cand_mu);
+	return cs;
+}
+
+static json_object *
+json_text(const char *s)
+{
+	const char	*err;
 
 	if (s == NULL)
 		return NULL;
 	return json_parse_capped(s, strlen(s), 8, &err);
 }
 
+/* The kinds a JSON array of kind names (array_to_json()) names. */
+static unsigned
+kind_bits(const char *text)
+{
+	json_object	*a;
+	unsigned	 bits = 0;
+	int		 k;
+
+	if ((a = json_text(text)) == NULL)
+		return 0;
+	for (k = 0; k < IND__MAX; k++)
+		if (jarray_has(a, ind_kind_name(k)))
+			bits |= KIND_BIT(k);
+	json_object_put(a);
+	return bits;
+}
+
+/* Read the candidates; NULL when the database is unavailable. */
+static struct cand_set *
+cand_load(struct db *db)
+{
+	struct cand_set	*cs;
+	struct cand	*c;
+	PGresult	*pr;
+	enum dbres	 res;
+	const char	*v;
+	int		 i, n;
+
+	pr = db_query(db, stmts[STMT_CANDIDATES], 0, NULL, &res);
+	if (res != DB_OK || (n = PQntuples(pr)) < 1 ||
+	    db_val(pr, 0, "snap") == NULL) {
+		PQclear(pr);
+		return NULL;
+	}
+	cs = xcalloc(1, sizeof(*cs));
+	cs->refs = 1;
+	cs->loaded = mono_ms();
+	cs->pr = pr;
+	cs->snap = (char *)(uintptr_t)db_val(pr, 0, "snap");
+	cs->py_enabled = 1;	/* the reference's defaults */
+	cs->js_enabled = 0;
+	if ((v = db_val(pr, 0, "py_enabled")) != NULL)
+		cs->py_enabled = strcmp(v, "true") == 0;
+	if ((v = db_val(pr, 0, "js_enabled")) != NULL)
+		cs->js_enabled = strcmp(v, "true") == 0;
+	if ((v = db_val(pr, 0, "py_address")) != NULL && *v != '\0')
+		cs->py_address = (char *)(uintptr_t)v;
+	if ((v = db_val(pr, 0, "js_address")) != NULL && *v != '\0')
+		cs->js_address = (char *)(uintptr_t)v;
+	cs->c = xcalloc((size_t)n, sizeof(*cs->c));
+	for (i = 0; i < n; i++) {
+		if (db_val(pr, i, "id") == NULL)
+			continue;	/* no source at all */
+		c = &cs->c[cs->n++];
+#define COL(f, name)	c->f = (char *)(uintptr_t)db_val(pr, i, name)
+		COL(id, "id");
+		COL(name, "name");
+		COL(slug, "slug");
+		COL(url, "url");
+		COL(favicon, "favicon");
+		COL(builtin, "builtin");
+		COL(kind, "kind");
+		COL(provider_id, "provider_id");
+		COL(missing, "missing");
+		COL(secrets, "secrets");
+		COL(config_values, "config_values");
+#undef COL
+		c->enabled = *db_val(pr, i, "enabled") == 't';
+		v = db_val(pr, i, "provider_enabled");
+		c->provider_enabled = v == NULL ? -1 : *v == 't';
+		c->cache_enabled = *db_val(pr, i, "cache_enabled") == 't';
+		c->limit_enabled = *db_val(pr, i, "limit_enabled") == 't';
+		c->has_code = *db_val(pr, i, "has_code") == 't';
+		c->cache_interval = ll_or(db_val(pr, i, "cache_interval"), 0);
+		c->limit_count = ll_or(db_val(pr, i, "limit_count"), 0);
+		c->limit_interval = ll_or(db_val(pr, i, "limit_interval"), 0);
+		c->timeout = db_val(pr, i, "timeout");
+		c->supported = kind_bits(db_val(pr, i, "supported"));
+		c->disabled = kind_bits(db_val(pr, i, "disabled"));
+		c->def = src_find(c->builtin);
+	}
+	return cs;
+}
+
+/* Keep "cs" (the caller keeps its reference too). */
+static void
+cand_keep(struct cand_set *cs)
+{
+	struct cand_set	*old;
+
+	(void)pthread_mutex_lock(&cand_mu);
+	old = cand_cur;
+	cs->refs++;
+	cand_cur = cs;
+	(void)pthread_mutex_unlock(&cand_mu);
+	cand_unref(old);
+}
+
 /*
- * Load the candidate sources.  Returns LK_OK, LK_UNKNOWN_SOURCE (with
- * the first unknown id in "err") or LK_UNAVAILABLE.
+ * The names of the ignore lists in "lists" (STMT_BEGIN, by name)
+ * that apply to "c": global, or linked to it or to its provider.  NULL
+ * when none, as json_agg() gives.
+ */
+static json_object *
+ignored_for(json_object *lists, const struct cand *c)
+{
+	json_object	*out = NULL, *l, *v;
+	size_t		 i, n;
+
+	if (lists == NULL || !json_object_is_type(lists, json_type_array))
+		return NULL;
+	n = json_object_array_length(lists);
+	for (i = 0; i < n; i++) {
+		l = json_object_array_get_idx(lists, i);
+		if (!(json_object_object_get_ex(l, "global", &v) &&
+		    json_object_get_boolean(v)) &&
+		    !(json_object_object_get_ex(l, "sources", &v) &&
+		    jarray_has(v, c->id)) &&
+		    !(c->provider_id != NULL &&
+		    json_object_object_get_ex(l, "providers", &v) &&
+		    jarray_has(v, c->provider_id)))
+			continue;
+		if (out == NULL)
+			out = json_object_new_array();
+		(void)jappend(out, json_object_new_string(jget_str(l,
+		    "name") != NULL ? jget_str(l, "name") : ""));
+	}
+	return out;
+}
+
+/* STMT_BEGIN recorded the request, but the lookup does not happen. */
+static void
+drop_request(struct lookup *lk)
+{
+	const char	*p[1];
+
+	p[0] = lk->id;
+	if (db_cmd(lk->db, stmts[STMT_REQUEST_DROP], 1, p) != DB_OK)
+		log_warnx("request %s: recorded, but the lookup did not run",
+		    lk->id);
+}
+
+/*
+ * Load the candidate sources and record the request (lk->id).  Returns
+ * LK_OK, LK_UNKNOWN_SOURCE (with the first unknown id in "err"; nothing
+ * recorded) or LK_UNAVAILABLE.
  */
 static enum lk_status
 load_candidates(struct lookup *lk, char *err, size_t errsz)
 {
 	const struct lk_opts *o = lk->o;
-	const char	*p[6], *v;
+	const char	*p[10];
 	char		*ids = NULL, *hostsa = NULL, *exacta, *ip = NULL, **hosts;
-	size_t		 nhosts, i, j;
+	size_t		 nhosts, i, j, n;
 	PGresult	*pr;
 	enum dbres	 res;
-	enum lk_status	 rc = LK_OK;
+	struct cand_set	*cs, *fresh;
+	const struct cand *c;
 	struct lk_src	*s;
-	int		 n;
+	json_object	*lists;
+	long long	 timeout = conf_int("source_timeout");
+	int		 stale, recorded;
 
 	(void)lookup_match_keys(o->data, o->kind, &hosts, &nhosts, &ip);
-	if (o->nsource_ids > 0)
-		ids = rest_text_array(o->source_ids, o->nsource_ids);
 	/* A plain DOMAIN entry is the host itself; "*.x" entries match
 	 * the host or any parent domain. */
 	hostsa = rest_text_array(hosts, nhosts);
 	exacta = rest_text_array(hosts, nhosts > 0 ? 1 : 0);
+	if (o->nsource_ids > 0)
+		ids = rest_text_array(o->source_ids, o->nsource_ids);
+	cs = cand_get();
+	if (cs != NULL && mono_ms() - cs->loaded > CAND_MAX_AGE_MS) {
+		cand_unref(cs);
+		cs = NULL;
+	}
 	p[0] = ind_kind_name(o->kind);
 	p[1] = o->data;
-	p[2] = ids;
-	p[3] = exacta;
-	p[4] = hostsa;
-	p[5] = ip;
-	pr = db_query(lk->db, stmts[STMT_CANDIDATES], 6, p, &res);
+	p[2] = exacta;
+	p[3] = hostsa;
+	p[4] = ip;
+	p[5] = cs != NULL ? cs->snap : NULL;
+	p[6] = ids;
+	p[7] = lk->id;
+	p[8] = o->trace_id;
+	p[9] = o->user_id;
+	/*
+	 * It writes, yet may be sent again after a lost connection (the
+	 * server restarted): the request id is fixed, so a repeat can
+	 * only fail on the primary key (a 503), never write a second row.
+	 */
+	pr = db_query(lk->db, stmts[STMT_BEGIN], 10, p, &res);
 	for (i = 0; i < nhosts; i++)
 		free(hosts[i]);
 	free(hosts);
@@ -425,77 +685,105 @@ load_candidates(struct lookup *lk, char *err, size_t errsz)
 	free(exacta);
 	free(ids);
 	free(ip);
-	if (res != DB_OK) {
+	if (res != DB_OK || PQntuples(pr) != 1) {
 		PQclear(pr);
+		cand_unref(cs);
+		(void)snprintf(err, errsz, "cannot record the request");
 		return LK_UNAVAILABLE;
 	}
+	stale = *PQgetvalue(pr, 0, 0) == 't';
+	lists = json_text(db_val(pr, 0, "lists"));
+	recorded = *PQgetvalue(pr, 0, 2) == 't';
+	PQclear(pr);
+	if (stale || cs == NULL) {
+		if ((fresh = cand_load(lk->db)) == NULL) {
+			json_object_put(lists);
+			cand_unref(cs);
+			if (recorded)
+				drop_request(lk);
+			return LK_UNAVAILABLE;
+		}
+		cand_unref(cs);
+		cs = fresh;
+		cand_keep(cs);
+	}
 
-	n = PQntuples(pr);
 	/* Every requested id must exist. */
 	for (i = 0; i < o->nsource_ids; i++) {
-		for (j = 0; j < (size_t)n; j++)
-			if (strcmp(PQgetvalue(pr, (int)j, 0),
-			    o->source_ids[i]) == 0)
+		for (j = 0; j < cs->n; j++)
+			if (strcmp(cs->c[j].id, o->source_ids[i]) == 0)
 				break;
-		if (j == (size_t)n) {
+		if (j == cs->n) {
 			(void)snprintf(err, errsz, "%s", o->source_ids[i]);
-			rc = LK_UNKNOWN_SOURCE;
-			goto out;
+			json_object_put(lists);
+			cand_unref(cs);
+			if (recorded)
+				drop_request(lk);
+			return LK_UNKNOWN_SOURCE;
 		}
 	}
-	lk->py_enabled = 1;	/* the reference's defaults */
-	lk->js_enabled = 0;
-	if (n > 0) {
-		if ((v = db_val(pr, 0, "py_enabled")) != NULL)
-			lk->py_enabled = strcmp(v, "true") == 0;
-		if ((v = db_val(pr, 0, "js_enabled")) != NULL)
-			lk->js_enabled = strcmp(v, "true") == 0;
-		if ((v = db_val(pr, 0, "py_address")) != NULL && *v != '\0')
-			lk->py_address = xstrdup(v);
-		if ((v = db_val(pr, 0, "js_address")) != NULL && *v != '\0')
-			lk->js_address = xstrdup(v);
+	/* The function found an id unknown that the (newer) copy knows:
+	 * a source made in between.  Record the request now. */
+	if (!recorded) {
+		p[0] = lk->id;
+		p[1] = o->data;
+		p[2] = ind_kind_name(o->kind);
+		p[3] = o->trace_id;
+		p[4] = o->user_id;
+		if (db_cmd(lk->db, stmts[STMT_REQUEST], 5, p) != DB_OK) {
+			json_object_put(lists);
+			cand_unref(cs);
+			(void)snprintf(err, errsz, "cannot record the request");
+			return LK_UNAVAILABLE;
+		}
 	}
-	if (lk->py_address == NULL)
-		lk->py_address = xstrdup(runner_default_address("python"));
-	if (lk->js_address == NULL)
-		lk->js_address = xstrdup(runner_default_address("javascript"));
-	lk->s = xcalloc((size_t)n, sizeof(*lk->s));
-	lk->n = (size_t)n;
-	for (i = 0; i < (size_t)n; i++) {
-		s = &lk->s[i];
-		s->id = xstrdup(db_val(pr, (int)i, "id"));
-		s->name = xstrdup(db_val(pr, (int)i, "name"));
-		s->slug = xstrdup(db_val(pr, (int)i, "slug"));
-		s->url = xstrdup(db_val(pr, (int)i, "url"));
-		s->favicon = strdup_or_null(db_val(pr, (int)i, "favicon"));
-		s->builtin = strdup_or_null(db_val(pr, (int)i, "builtin"));
-		s->kind = xstrdup(db_val(pr, (int)i, "kind"));
-		s->provider_id = strdup_or_null(db_val(pr, (int)i,
-		    "provider_id"));
-		s->enabled = *db_val(pr, (int)i, "enabled") == 't';
-		v = db_val(pr, (int)i, "provider_enabled");
-		s->provider_enabled = v == NULL ? -1 : *v == 't';
-		s->cache_enabled = *db_val(pr, (int)i, "cache_enabled") == 't';
-		s->limit_enabled = *db_val(pr, (int)i, "limit_enabled") == 't';
-		s->has_code = *db_val(pr, (int)i, "has_code") == 't';
-		s->cache_interval = ll_or(db_val(pr, (int)i,
-		    "cache_interval"), 0);
-		s->limit_count = ll_or(db_val(pr, (int)i, "limit_count"), 0);
-		s->limit_interval = ll_or(db_val(pr, (int)i,
-		    "limit_interval"), 0);
-		s->timeout_ms = 1000 * ll_or(db_val(pr, (int)i, "timeout"),
-		    conf_int("source_timeout"));
-		s->supported = json_col(pr, (int)i, "supported");
-		s->disabled = json_col(pr, (int)i, "disabled");
-		s->missing = json_col(pr, (int)i, "missing");
-		s->ignored = json_col(pr, (int)i, "ignored");
-		s->secrets = json_col(pr, (int)i, "secrets");
-		s->config_values = json_col(pr, (int)i, "config_values");
-		s->def = src_find(s->builtin);
+	lk->py_enabled = cs->py_enabled;
+	lk->js_enabled = cs->js_enabled;
+	lk->py_address = xstrdup(cs->py_address != NULL ? cs->py_address :
+	    runner_default_address("python"));
+	lk->js_address = xstrdup(cs->js_address != NULL ? cs->js_address :
+	    runner_default_address("javascript"));
+	lk->s = xcalloc(cs->n > 0 ? cs->n : 1, sizeof(*lk->s));
+	for (n = 0, j = 0; j < cs->n; j++) {
+		c = &cs->c[j];
+		/* No ids: every source; else the ones asked for (once). */
+		if (o->nsource_ids > 0) {
+			for (i = 0; i < o->nsource_ids; i++)
+				if (strcmp(c->id, o->source_ids[i]) == 0)
+					break;
+			if (i == o->nsource_ids)
+				continue;
+		}
+		s = &lk->s[n++];
+		s->id = xstrdup(c->id);
+		s->name = xstrdup(c->name);
+		s->slug = xstrdup(c->slug);
+		s->url = xstrdup(c->url);
+		s->favicon = strdup_or_null(c->favicon);
+		s->builtin = strdup_or_null(c->builtin);
+		s->kind = xstrdup(c->kind);
+		s->provider_id = strdup_or_null(c->provider_id);
+		s->enabled = c->enabled;
+		s->provider_enabled = c->provider_enabled;
+		s->cache_enabled = c->cache_enabled;
+		s->limit_enabled = c->limit_enabled;
+		s->has_code = c->has_code;
+		s->cache_interval = c->cache_interval;
+		s->limit_count = c->limit_count;
+		s->limit_interval = c->limit_interval;
+		s->timeout_ms = 1000 * ll_or(c->timeout, timeout);
+		s->supported = c->supported;
+		s->disabled = c->disabled;
+		s->missing = json_text(c->missing);
+		s->ignored = ignored_for(lists, c);
+		s->secrets = json_text(c->secrets);
+		s->config_values = json_text(c->config_values);
+		s->def = c->def;
 	}
-out:
-	PQclear(pr);
-	return rc;
+	lk->n = n;
+	json_object_put(lists);
+	cand_unref(cs);
+	return LK_OK;
 }
 
 /*
@@ -504,10 +792,9 @@ out:
 static void
 precheck(struct lookup *lk, struct lk_src *s)
 {
-	const char	*kn = ind_kind_name(lk->o->kind);
 	int		 runner_on;
 
-	if (!jarray_has(s->supported, kn) ||
+	if (!(s->supported & KIND_BIT(lk->o->kind)) ||
 	    (s->def != NULL && !(s->def->kinds & KIND_BIT(lk->o->kind))))
 		add_error(s, "UNSUPPORTED_INDICATOR", NULL);
 	if (!s->enabled)
@@ -523,7 +810,7 @@ precheck(struct lookup *lk, struct lk_src *s)
 			    strcmp(s->kind, "python") == 0 ? "PYTHON" :
 			    "JAVA_SCRIPT"));
 	}
-	if (jarray_has(s->disabled, kn))
+	if (s->disabled & KIND_BIT(lk->o->kind))
 		add_error(s, "DISABLED_INDICATOR", NULL);
 	if (s->ignored != NULL && json_object_array_length(s->ignored) > 0)
 		add_error(s, "WITHIN_IGNORE_LIST", json_object_get(s->ignored));
@@ -1208,6 +1495,42 @@ conclude(struct lookup *lk, struct lk_src *s)
 }
 
 /*
+ * Ask the cache for every source that may answer from it, in one round
+ * trip (MGET with Redis) instead of one per source; route_source() then
+ * uses what came back.
+ */
+static void
+prefetch_cache(struct lookup *lk)
+{
+	struct lk_src	*s;
+	const char	**keys;
+	char		**docs;
+	size_t		 i, n = 0;
+
+	if (lk->o->force)
+		return;
+	keys = xcalloc(lk->n + 1, sizeof(*keys));
+	docs = xcalloc(lk->n + 1, sizeof(*docs));
+	for (i = 0; i < lk->n; i++) {
+		s = &lk->s[i];
+		if (s->st != ST_NEW || !s->cache_enabled)
+			continue;
+		make_cache_key(lk, s);
+		keys[n++] = s->cache_key;
+	}
+	if (n > 0)
+		store_get_many(lk->db, lk->kv, keys, n, docs);
+	for (i = 0, n = 0; i < lk->n; i++) {
+		s = &lk->s[i];
+		if (s->st != ST_NEW || !s->cache_enabled)
+			continue;
+		s->cached_doc = docs[n++];
+	}
+	free(keys);
+	free(docs);
+}
+
+/*
  * Decide what "s" does after the pre-checks: cache, pause, rate limit,
  * single flight, call.
  */
@@ -1220,9 +1543,11 @@ route_source(struct lookup *lk, struct lk_src *s, CURLM *multi)
 
 	utc_stamp(s->started, sizeof(s->started), 0);
 	s->t_start = mono_ms();
-	make_cache_key(lk, s);
-	if (s->cache_enabled && !lk->o->force &&
-	    (doc = store_get(lk->db, lk->kv, s->cache_key)) != NULL) {
+	if (s->cache_key == NULL)
+		make_cache_key(lk, s);
+	doc = s->cached_doc;
+	s->cached_doc = NULL;
+	if (doc != NULL) {
 		if (apply_stored(s, doc, 1) == 0) {
 			free(doc);
 			finish(lk, s);
@@ -1329,7 +1654,6 @@ lookup_run(struct db *db, struct kv *kv, const struct lk_opts *o,
 	CURLM		*multi;
 	CURLMsg		*m;
 	enum lk_status	 rc;
-	const char	*p[5];
 	long long	 now, wait, keep;
 	size_t		 i, busy;
 	int		 running, left;
@@ -1346,20 +1670,10 @@ lookup_run(struct db *db, struct kv *kv, const struct lk_opts *o,
 	lk->deadline = mono_ms() + 1000 * conf_int("lookup_deadline");
 	keep = 1000 * conf_int("sse_keepalive");
 
+	nanoid(lk->id);
 	if ((rc = load_candidates(lk, err, errsz)) != LK_OK) {
 		lookup_free(lk);
 		return rc;
-	}
-	nanoid(lk->id);
-	p[0] = lk->id;
-	p[1] = o->data;
-	p[2] = ind_kind_name(o->kind);
-	p[3] = o->trace_id;
-	p[4] = o->user_id;
-	if (db_cmd(db, stmts[STMT_REQUEST], 5, p) != DB_OK) {
-		lookup_free(lk);
-		(void)snprintf(err, errsz, "cannot record the request");
-		return LK_UNAVAILABLE;
 	}
 	*out = lk;
 
@@ -1375,6 +1689,8 @@ lookup_run(struct db *db, struct kv *kv, const struct lk_opts *o,
 		lk->aborted = 1;
 	for (i = 0; i < lk->n && !lk->aborted; i++)
 		(void)emit(lk, &lk->s[i]);
+	if (!lk->aborted)
+		prefetch_cache(lk);
 	for (i = 0; i < lk->n && !lk->aborted; i++) {
 		s = &lk->s[i];
 		if (s->st != ST_NEW)
@@ -1679,24 +1995,139 @@ lookup_summary_rows(json_object *rows)
 	return summary_json(&sm);
 }
 
+/*
+ * History rows are written by group commit.  Each lookup queues its
+ * rows and waits until they are written; whichever waiting thread finds
+ * no writer at work becomes the writer and writes everything queued so
+ * far in one statement, so concurrent lookups share one INSERT (and one
+ * transaction: the foreign-key locks on the same sources rows are taken
+ * once, not by a transaction each).  Nobody returns before its own rows
+ * are in (or have failed), exactly as with a statement per lookup: a
+ * worker that is told to stop finishes its requests, and with them
+ * every queued row, before it exits; a crash loses what a crash lost
+ * before, the rows of the lookups being answered at that moment.
+ */
+struct hist {
+	struct hist	*next;
+	char		*rows;		/* "{..},{..}": the rows, no brackets */
+	const char	*id;		/* the lookup's id (for the log) */
+	int		 done;
+};
+
+#define HIST_BATCH_MAX	64	/* lookups in one statement */
+
+static pthread_mutex_t	 hist_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 hist_cv = PTHREAD_COND_INITIALIZER;
+static struct hist	*hist_head, **hist_tail = &hist_head;
+static int		 hist_writing;
+
+static enum dbres
+hist_insert(struct db *db, enum stmt st, struct hist *first, size_t n)
+{
+	struct hist	*h;
+	const char	*p[1];
+	char		*buf;
+	size_t		 len = 2, off = 0, i, l;
+	enum dbres	 res;
+
+	for (h = first, i = 0; i < n; h = h->next, i++)
+		len += strlen(h->rows) + 1;
+	buf = xmalloc(len + 1);
+	buf[off++] = '[';
+	for (h = first, i = 0; i < n; h = h->next, i++) {
+		if (i > 0)
+			buf[off++] = ',';
+		l = strlen(h->rows);
+		memcpy(buf + off, h->rows, l);
+		off += l;
+	}
+	buf[off++] = ']';
+	buf[off] = '\0';
+	p[0] = buf;
+	res = db_cmd(db, stmts[st], 1, p);
+	free(buf);
+	return res;
+}
+
+/*
+ * Write "batch" ("n" lookups).  When the statement fails, each lookup is
+ * written alone, so that a bad row costs only its own lookup, and one
+ * that broke the foreign key (a source deleted during the lookup) once
+ * more without the ids of sources that are gone.
+ */
+static void
+hist_write(struct db *db, struct hist *batch, size_t n)
+{
+	struct hist	*h;
+	enum dbres	 res, r;
+	size_t		 i;
+
+	res = hist_insert(db, STMT_HISTORY, batch, n);
+	if (res == DB_OK)
+		return;
+	for (h = batch, i = 0; i < n; h = h->next, i++) {
+		r = res;
+		if (n > 1 && r != DB_UNAVAILABLE)
+			r = hist_insert(db, STMT_HISTORY, h, 1);
+		if (r == DB_INVALID)
+			r = hist_insert(db, STMT_HISTORY_GONE, h, 1);
+		if (r != DB_OK)
+			log_warnx("lookup %s: the history rows were not "
+			    "written", h->id);
+	}
+}
+
+/*
+ * "n" history row ids, NANOID_LEN characters of nanoid()'s alphabet
+ * each, from one draw of the CSPRNG: nanoid() asks libsodium once per
+ * character, which is a getrandom() system call each time, 240 per
+ * lookup of 20 sources.  Bytes >= 252 are drawn again so every
+ * character stays uniform (252 = 7 * 36).
+ */
+static void
+history_ids(char (*ids)[NANOID_LEN + 1], size_t n)
+{
+	static const char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	unsigned char	 buf[256];
+	size_t		 i, k, have = 0, used = 0;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < NANOID_LEN; ) {
+			if (used == have) {
+				randombytes_buf(buf, sizeof(buf));
+				have = sizeof(buf);
+				used = 0;
+			}
+			if (buf[used] < 252)
+				ids[i][k++] = alphabet[buf[used] % 36];
+			used++;
+		}
+		ids[i][NANOID_LEN] = '\0';
+	}
+	sodium_memzero(buf, sizeof(buf));
+}
+
 void
 lookup_save(struct db *db, struct lookup *lk)
 {
 	json_object	*a, *r;
 	const struct lk_src *s;
-	const char	*p[2];
-	char		 id[NANOID_LEN + 1];
-	size_t		 i;
+	struct hist	 me, *batch, *h, *next;
+	const char	*txt;
+	char		(*ids)[NANOID_LEN + 1];
+	size_t		 i, n, len;
 
 	if (lk == NULL || lk->n == 0)
 		return;
+	/* Ids made here: cheaper than nanoid() in plpgsql per row. */
+	ids = xcalloc(lk->n, sizeof(*ids));
+	history_ids(ids, lk->n);
 	a = json_object_new_array();
 	for (i = 0; i < lk->n; i++) {
 		s = &lk->s[i];
 		r = json_object_new_object();
-		/* Ids made here: cheaper than nanoid() in plpgsql per row. */
-		nanoid(id);
-		(void)jadd(r, "id", json_object_new_string(id));
+		(void)jadd(r, "id", json_object_new_string(ids[i]));
+		(void)jadd(r, "request_id", json_object_new_string(lk->id));
 		(void)jadd(r, "started_at", json_object_new_string(
 		    s->started));
 		(void)jadd(r, "ended_at", json_object_new_string(
@@ -1722,12 +2153,45 @@ lookup_save(struct db *db, struct lookup *lk)
 		    jstr_or_null(s->favicon));
 		(void)jappend(a, r);
 	}
-	p[0] = lk->id;
-	p[1] = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN);
-	if (db_cmd(db, stmts[STMT_HISTORY], 2, p) != DB_OK)
-		log_warnx("lookup %s: the history rows were not written",
-		    lk->id);
+	/* The array's text without its brackets, to be spliced. */
+	txt = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN);
+	len = strlen(txt);
+	memset(&me, 0, sizeof(me));
+	me.rows = xstrndup(txt + 1, len >= 2 ? len - 2 : 0);
+	me.id = lk->id;
 	json_object_put(a);
+	free(ids);
+
+	(void)pthread_mutex_lock(&hist_mu);
+	*hist_tail = &me;
+	hist_tail = &me.next;
+	while (!me.done) {
+		if (hist_writing) {
+			(void)pthread_cond_wait(&hist_cv, &hist_mu);
+			continue;
+		}
+		/* Take up to HIST_BATCH_MAX queued lookups, oldest first. */
+		hist_writing = 1;
+		batch = hist_head;
+		for (n = 0, h = batch; h != NULL && n < HIST_BATCH_MAX;
+		    h = h->next)
+			n++;
+		hist_head = h;
+		if (hist_head == NULL)
+			hist_tail = &hist_head;
+		(void)pthread_mutex_unlock(&hist_mu);
+		hist_write(db, batch, n);
+		(void)pthread_mutex_lock(&hist_mu);
+		/* Once "done" is set its owner may return: read on first. */
+		for (h = batch; n-- > 0; h = next) {
+			next = h->next;
+			h->done = 1;
+		}
+		hist_writing = 0;
+		(void)pthread_cond_broadcast(&hist_cv);
+	}
+	(void)pthread_mutex_unlock(&hist_mu);
+	free(me.rows);
 }
 
 void
@@ -1748,8 +2212,6 @@ lookup_free(struct lookup *lk)
 		free(s->builtin);
 		free(s->kind);
 		free(s->provider_id);
-		json_object_put(s->supported);
-		json_object_put(s->disabled);
 		json_object_put(s->missing);
 		json_object_put(s->ignored);
 		json_object_put(s->secrets);
@@ -1760,6 +2222,7 @@ lookup_free(struct lookup *lk)
 		json_object_put(s->data);
 		json_object_put(s->verdict);
 		free(s->cache_key);
+		free(s->cached_doc);
 		src_body_free(&s->b);
 		curl_slist_free_all(s->hdrs);
 		for (j = 0; j < s->nsec; j++)

@@ -2,13 +2,19 @@
  * lib/lookup.h -- the lookup engine: one indicator against every
  * candidate source at once.
  *
- *	lookup_run()	load the candidates in one query, record the
- *			request, pre-check each source, then answer from
- *			the cache or call every remaining source at the
- *			same time (one libcurl multi handle), each with its
- *			own timeout, all under the lookup deadline;
+ *	lookup_run()	load the candidates in one query (the part that
+ *			does not depend on the indicator is kept per
+ *			process until it changes), record the request,
+ *			pre-check each source, then answer from the cache
+ *			(one MGET for all sources) or call every remaining
+ *			source at the same time (one libcurl multi
+ *			handle), each with its own timeout, all under the
+ *			lookup deadline;
  *			"on_result" runs the moment a source is done.
- *	lookup_save()	write the source_requests rows in one statement.
+ *	lookup_save()	write the source_requests rows: queued, and
+ *			written together with those of the lookups that
+ *			end at the same time (one statement); it returns
+ *			once they are in.
  */
 #ifndef IOCAGG_LOOKUP_H
 #define IOCAGG_LOOKUP_H
@@ -51,7 +57,8 @@ enum lk_status {
 
 enum lk_status	 lookup_run(struct db *, struct kv *, const struct lk_opts *,
 		    struct lookup **, char *err, size_t errsz);
-/* Write the history rows (one statement); call after answering. */
+/* Write the history rows (batched with concurrent lookups); call after
+ * answering.  Returns when they are written, or failed and were logged. */
 void		 lookup_save(struct db *, struct lookup *);
 void		 lookup_free(struct lookup *);
 

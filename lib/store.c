@@ -125,6 +125,44 @@ store_get(struct db *db, struct kv *kv, const char *key)
 	return out;
 }
 
+void
+store_get_many(struct db *db, struct kv *kv, const char *const *keys,
+    size_t n, char **out)
+{
+	const char	**argv;
+	char		**k;
+	redisReply	*rep, *e;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		out[i] = NULL;
+	if (n == 0)
+		return;
+	if (kv == NULL) {
+		for (i = 0; i < n; i++)
+			out[i] = store_get(db, kv, keys[i]);
+		return;
+	}
+	argv = xcalloc(n + 1, sizeof(*argv));
+	k = xcalloc(n, sizeof(*k));
+	argv[0] = "MGET";
+	for (i = 0; i < n; i++)
+		argv[i + 1] = k[i] = rkey("v", keys[i]);
+	if ((rep = rcmd(kv, (int)n + 1, argv)) != NULL) {
+		if (rep->type == REDIS_REPLY_ARRAY && rep->elements == n)
+			for (i = 0; i < n; i++) {
+				e = rep->element[i];
+				if (e != NULL && e->type == REDIS_REPLY_STRING)
+					out[i] = xstrndup(e->str, e->len);
+			}
+		freeReplyObject(rep);
+	}
+	for (i = 0; i < n; i++)
+		free(k[i]);
+	free(k);
+	free(argv);
+}
+
 int
 store_put(struct db *db, struct kv *kv, const char *key, const char *json,
     long long ttl_ms)

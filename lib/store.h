@@ -9,11 +9,17 @@
 #ifndef IOCAGG_STORE_H
 #define IOCAGG_STORE_H
 
+#include <stddef.h>
+
 struct db;
 struct kv;
 
 /* The JSON text stored under "key" if not expired (caller frees). */
 char	*store_get(struct db *, struct kv *, const char *key);
+/* store_get() of "n" keys at once (one MGET with Redis): "out[i]" is
+ * the text under "keys[i]" or NULL (caller frees each). */
+void	 store_get_many(struct db *, struct kv *, const char *const *keys,
+	    size_t n, char **out);
 /* Store "json" under "key" for "ttl_ms"; 0 or -1. */
 int	 store_put(struct db *, struct kv *, const char *key,
 	    const char *json, long long ttl_ms);
