@@ -60,8 +60,8 @@
 #include "nanoid.h"
 #include "rest.h"
 #include "runner.h"
-#include "secret.h"
 #include "source.h"
+#include "srcsecrets.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -241,15 +241,6 @@ static const char *const stmts[STMT__MAX] = {
 	/* STMT_CODE: the code a runner lacks. */
 	"SELECT source_code FROM sources WHERE id = $1",
 };
-
-static long long
-mono_ms(void)
-{
-	struct timespec	 ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* UTC "YYYY-MM-DDTHH:MM:SS.mmm", "off_ms" from now. */
 static void
@@ -523,7 +514,7 @@ cand_load(struct db *db)
 	}
 	cs = xcalloc(1, sizeof(*cs));
 	cs->refs = 1;
-	cs->loaded = mono_ms();
+	cs->loaded = src_now_ms();
 	cs->pr = pr;
 	cs->snap = (char *)(uintptr_t)db_val(pr, 0, "snap");
 	cs->py_enabled = 1;	/* the reference's defaults */
@@ -658,7 +649,7 @@ load_candidates(struct lookup *lk, char *err, size_t errsz)
 	if (o->nsource_ids > 0)
 		ids = rest_text_array(o->source_ids, o->nsource_ids);
 	cs = cand_get();
-	if (cs != NULL && mono_ms() - cs->loaded > CAND_MAX_AGE_MS) {
+	if (cs != NULL && src_now_ms() - cs->loaded > CAND_MAX_AGE_MS) {
 		cand_unref(cs);
 		cs = NULL;
 	}
@@ -838,7 +829,7 @@ emit(struct lookup *lk, struct lk_src *s)
 	if (s->emitted || s->st != ST_DONE)
 		return 0;
 	s->emitted = 1;
-	lk->last_sent = mono_ms();
+	lk->last_sent = src_now_ms();
 	if (lk->o->on_result != NULL &&
 	    lk->o->on_result(lk, (size_t)(s - lk->s), lk->o->arg) == -1) {
 		lk->aborted = 1;
@@ -918,41 +909,17 @@ stored_doc(struct lk_src *s, int with_times)
 	return txt;
 }
 
-/* Decrypt the secrets linked to this source's slots. */
+/*
+ * Decrypt the secrets linked to this source's slots, once.  One that
+ * cannot be decrypted is not logged: that would be a line a lookup.
+ */
 static void
 load_secrets(struct lk_src *s)
 {
-	char		 err[256], *hex;
-	json_object	*e;
-	const char	*name, *val;
-	size_t		 i, n;
-
 	if (s->sec_loaded)
 		return;
 	s->sec_loaded = 1;
-	if (s->secrets == NULL || !json_object_is_type(s->secrets,
-	    json_type_array))
-		return;
-	if (secret_key_load(err, sizeof(err)) == -1) {
-		log_warnx("secrets unavailable: %s", err);
-		return;
-	}
-	n = json_object_array_length(s->secrets);
-	s->sec = xcalloc(n, sizeof(*s->sec));
-	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(s->secrets, i);
-		name = jget_str(e, "name");
-		val = jget_str(e, "value");
-		if (name == NULL || val == NULL)
-			continue;
-		xasprintf(&hex, "\\x%s", val);
-		s->sec[s->nsec].value = secret_decrypt_hex(hex);
-		free(hex);
-		if (s->sec[s->nsec].value == NULL)
-			continue;
-		s->sec[s->nsec].name = name;
-		s->nsec++;
-	}
+	s->sec = src_secrets_decrypt(s->secrets, NULL, &s->nsec);
 }
 
 static void
@@ -985,44 +952,6 @@ wake_multi(void *arg)
 }
 
 /*
- * The source's config values as key/value pairs: each element of the
- * configValues array that is an object with a "name" (or "key") and a
- * "value"; a value that is not a string is sent as its JSON text.
- * Borrowed from s->config_values.
- */
-static struct runner_kv *
-config_pairs(struct lk_src *s, size_t *n)
-{
-	struct runner_kv	*kv = NULL;
-	json_object		*e, *v;
-	const char		*k;
-	size_t			 i, len;
-
-	*n = 0;
-	if (s->config_values == NULL ||
-	    !json_object_is_type(s->config_values, json_type_array))
-		return NULL;
-	len = json_object_array_length(s->config_values);
-	for (i = 0; i < len; i++) {
-		e = json_object_array_get_idx(s->config_values, i);
-		if (!json_object_is_type(e, json_type_object))
-			continue;
-		if ((k = jget_str(e, "name")) == NULL &&
-		    (k = jget_str(e, "key")) == NULL)
-			continue;
-		if (!json_object_object_get_ex(e, "value", &v) || v == NULL)
-			continue;
-		kv = xreallocarray(kv, *n + 1, sizeof(*kv));
-		kv[*n].key = k;
-		kv[*n].value = json_object_is_type(v, json_type_string) ?
-		    json_object_get_string(v) : json_object_to_json_string_ext(v,
-		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-		(*n)++;
-	}
-	return kv;
-}
-
-/*
  * Start the FetchData call of runner source "s" ("code": send it with
  * Update first); on failure "s" is done.
  */
@@ -1031,9 +960,9 @@ start_runner(struct lookup *lk, struct lk_src *s, CURLM *multi,
     const char *code)
 {
 	struct runner_fetch_args a;
-	struct runner_kv	*sec = NULL, *cfg;
-	long long		 now = mono_ms(), left, t;
-	size_t			 i, ncfg;
+	struct runner_kv	*sec, *cfg;
+	long long		 now = src_now_ms(), left, t;
+	size_t			 ncfg;
 
 	load_secrets(s);
 	if (s->rf_start == 0)
@@ -1045,13 +974,8 @@ start_runner(struct lookup *lk, struct lk_src *s, CURLM *multi,
 		t = left;
 	if (t < 1)
 		t = 1;
-	if (s->nsec > 0)
-		sec = xcalloc(s->nsec, sizeof(*sec));
-	for (i = 0; i < s->nsec; i++) {
-		sec[i].key = s->sec[i].name;
-		sec[i].value = s->sec[i].value;
-	}
-	cfg = config_pairs(s, &ncfg);
+	sec = src_secrets_kv(s->sec, s->nsec);
+	cfg = src_config_kv(s->config_values, &ncfg);
 	memset(&a, 0, sizeof(a));
 	a.address = strcmp(s->kind, "python") == 0 ? lk->py_address :
 	    lk->js_address;
@@ -1303,7 +1227,7 @@ start_run(struct lookup *lk, struct lk_src *s, CURLM *multi)
 	pthread_attr_t	 attr;
 	pthread_t	 tid;
 	sigset_t	 all, old;
-	long long	 now = mono_ms();
+	long long	 now = src_now_ms();
 	size_t		 i;
 	int		 err;
 
@@ -1417,7 +1341,7 @@ start_call(struct lookup *lk, struct lk_src *s, CURLM *multi)
 		curl_slist_free_all(rq.headers);
 		return;
 	}
-	left = lk->deadline - mono_ms();
+	left = lk->deadline - src_now_ms();
 	t = s->timeout_ms < left ? s->timeout_ms : left;
 	s->hdrs = rq.headers;
 	src_curl_setup(s->easy, &rq, t, &s->b);
@@ -1542,7 +1466,7 @@ route_source(struct lookup *lk, struct lk_src *s, CURLM *multi)
 	long long	 wait;
 
 	utc_stamp(s->started, sizeof(s->started), 0);
-	s->t_start = mono_ms();
+	s->t_start = src_now_ms();
 	if (s->cache_key == NULL)
 		make_cache_key(lk, s);
 	doc = s->cached_doc;
@@ -1571,7 +1495,7 @@ route_source(struct lookup *lk, struct lk_src *s, CURLM *multi)
 		start_call(lk, s, multi);
 	} else {
 		s->st = ST_WAITING;
-		s->next_poll = mono_ms() + FOLLOW_POLL_MS;
+		s->next_poll = src_now_ms() + FOLLOW_POLL_MS;
 	}
 }
 
@@ -1598,7 +1522,7 @@ poll_follower(struct lookup *lk, struct lk_src *s, CURLM *multi)
 		start_call(lk, s, multi);
 		return;
 	}
-	s->next_poll = mono_ms() + FOLLOW_POLL_MS;
+	s->next_poll = src_now_ms() + FOLLOW_POLL_MS;
 }
 
 /* Has the client closed its connection? */
@@ -1667,7 +1591,7 @@ lookup_run(struct db *db, struct kv *kv, const struct lk_opts *o,
 	lk->o = o;
 	lk->db = db;
 	lk->kv = kv;
-	lk->deadline = mono_ms() + 1000 * conf_int("lookup_deadline");
+	lk->deadline = src_now_ms() + 1000 * conf_int("lookup_deadline");
 	keep = 1000 * conf_int("sse_keepalive");
 
 	nanoid(lk->id);
@@ -1684,7 +1608,7 @@ lookup_run(struct db *db, struct kv *kv, const struct lk_opts *o,
 		if (s->errors != NULL)
 			finish(lk, s);
 	}
-	lk->last_sent = mono_ms();
+	lk->last_sent = src_now_ms();
 	if (o->on_start != NULL && o->on_start(lk, o->arg) == -1)
 		lk->aborted = 1;
 	for (i = 0; i < lk->n && !lk->aborted; i++)
@@ -1708,7 +1632,7 @@ lookup_run(struct db *db, struct kv *kv, const struct lk_opts *o,
 				busy++;
 		if (busy == 0 || lk->aborted)
 			break;
-		now = mono_ms();
+		now = src_now_ms();
 		if (now >= lk->deadline)
 			break;
 		(void)curl_multi_perform(multi, &running);
@@ -1732,7 +1656,7 @@ lookup_run(struct db *db, struct kv *kv, const struct lk_opts *o,
 				(void)emit(lk, s);
 			}
 		}
-		now = mono_ms();
+		now = src_now_ms();
 		wait = lk->deadline - now;
 		for (i = 0; i < lk->n; i++) {
 			s = &lk->s[i];
@@ -2198,7 +2122,7 @@ void
 lookup_free(struct lookup *lk)
 {
 	struct lk_src	*s;
-	size_t		 i, j;
+	size_t		 i;
 
 	if (lk == NULL)
 		return;
@@ -2225,9 +2149,7 @@ lookup_free(struct lookup *lk)
 		free(s->cached_doc);
 		src_body_free(&s->b);
 		curl_slist_free_all(s->hdrs);
-		for (j = 0; j < s->nsec; j++)
-			freezero_str((char *)(uintptr_t)s->sec[j].value);
-		free(s->sec);
+		src_secrets_free(s->sec, s->nsec);
 	}
 	free(lk->s);
 	free(lk->py_address);
