@@ -60,12 +60,17 @@ enum stmt {
 	"user_id"
 
 static const char *const stmts[STMT__MAX] = {
-	/* STMT_LIST: newest first, offset paging. */
-	"SELECT " REQUEST_COLS " FROM requests ORDER BY created_at DESC, "
-	"id DESC LIMIT $1 OFFSET $2",
-	/* STMT_LIST_AFTER: keyset paging from a cursor. */
+	/* STMT_LIST: newest first, offset paging; $3 a substring of the
+	 * indicator (any case) or NULL, $4 a kind or NULL. */
+	"SELECT " REQUEST_COLS " FROM requests WHERE ($3::text IS NULL OR "
+	"strpos(lower(data), lower($3::text)) > 0) AND ($4::text IS NULL OR "
+	"kind::text = $4::text) ORDER BY created_at DESC, id DESC "
+	"LIMIT $1 OFFSET $2",
+	/* STMT_LIST_AFTER: keyset paging from a cursor; $4, $5 as above. */
 	"SELECT " REQUEST_COLS " FROM requests WHERE (created_at, id) < "
-	"($1::timestamp, $2) ORDER BY created_at DESC, id DESC LIMIT $3",
+	"($1::timestamp, $2) AND ($4::text IS NULL OR "
+	"strpos(lower(data), lower($4::text)) > 0) AND ($5::text IS NULL OR "
+	"kind::text = $5::text) ORDER BY created_at DESC, id DESC LIMIT $3",
 	/* STMT_GET */
 	"SELECT " REQUEST_COLS " FROM requests WHERE id = $1",
 	/* STMT_HISTORY */
@@ -483,9 +488,11 @@ req_execute_sse(struct req *r)
 }
 
 /*
- * GET /api/v1/requests[?limit=N][&offset=M | &cursor=C] -- lookups of
- * every user, newest first.  Role request_view.  The X-Next-Cursor
- * header carries the cursor of the next page when the page is full.
+ * GET /api/v1/requests[?limit=N][&offset=M | &cursor=C][&q=S][&kind=K]
+ * -- lookups of every user, newest first; "q" keeps the indicators
+ * containing S (any case, at most 256 bytes), "kind" those of kind K.
+ * Role request_view.  The X-Next-Cursor header carries the cursor of the
+ * next page when the page is full.  400 invalid_kind, 422 q too long.
  */
 static void
 req_list(struct req *r)
@@ -493,13 +500,30 @@ req_list(struct req *r)
 	PGresult	*pr;
 	enum dbres	 res;
 	long long	 limit, offset;
-	const char	*cursor, *p[3];
+	const char	*cursor, *p[5], *q, *kind;
 	char		 lb[24], ob[24], *c = NULL, *bar, *last_c, *last_i;
 	int		 n;
 
 	if (req_query_int(r, "limit", 1, 1000, 100, &limit) == -1 ||
 	    req_query_int(r, "offset", 0, 100000000, 0, &offset) == -1)
 		return;
+	if ((q = req_query(r, "q")) != NULL && *q == '\0')
+		q = NULL;
+	if (q != NULL && strlen(q) > 256) {
+		http_error(r, 422, "invalid_field", "'q' is longer than 256 "
+		    "bytes");
+		return;
+	}
+	if ((kind = req_query(r, "kind")) != NULL && *kind == '\0')
+		kind = NULL;
+	if (kind != NULL) {
+		if (ind_kind_parse(kind) == IND_INVALID) {
+			http_error(r, 400, "invalid_kind", "unknown indicator "
+			    "kind");
+			return;
+		}
+		kind = ind_kind_name(ind_kind_parse(kind));
+	}
 	(void)snprintf(lb, sizeof(lb), "%lld", limit);
 	(void)snprintf(ob, sizeof(ob), "%lld", offset);
 	if ((cursor = req_query(r, "cursor")) != NULL) {
@@ -516,12 +540,16 @@ req_list(struct req *r)
 		p[0] = c;
 		p[1] = bar + 1;
 		p[2] = lb;
-		pr = db_query(r->db, stmts[STMT_LIST_AFTER], 3, p, &res);
+		p[3] = q;
+		p[4] = kind;
+		pr = db_query(r->db, stmts[STMT_LIST_AFTER], 5, p, &res);
 		free(c);
 	} else {
 		p[0] = lb;
 		p[1] = ob;
-		pr = db_query(r->db, stmts[STMT_LIST], 2, p, &res);
+		p[2] = q;
+		p[3] = kind;
+		pr = db_query(r->db, stmts[STMT_LIST], 4, p, &res);
 	}
 	if (res == DB_INVALID) {
 		PQclear(pr);

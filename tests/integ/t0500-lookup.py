@@ -152,4 +152,33 @@ ok(all(a > b for a in keys for b in k2), "the cursor page is older than the firs
 is_error(get("/api/v1/requests?cursor=garbage"), 400, "bad_request", "a bad cursor is 400")
 is_error(get("/api/v1/requests?limit=5000"), 400, "bad_request", "limit over 1000 is 400")
 
+# Search: q (part of the indicator, any case) and kind, with both pagings.
+stem = "srch-" + letters(10)
+vt_id = vt["source"]["id"]
+for n in range(3):
+    lookup("%s-%d.example.com" % (stem, n), "DOMAIN", ids=[vt_id])
+lookup("http://%s-url.example.com/" % stem, "URL", ids=[vt_id])
+r = get("/api/v1/requests?q=" + stem.upper())
+found = r.json() or []
+ok(r.status == 200 and len(found) == 4 and all(stem in x["data"] for x in found),
+   "q finds the indicators containing it, in any case", r)
+r = get("/api/v1/requests?kind=DOMAIN&q=" + stem)
+ok(sorted(x["data"] for x in (r.json() or [])) ==
+   ["%s-%d.example.com" % (stem, n) for n in range(3)],
+   "kind narrows the search", r)
+r = get("/api/v1/requests?limit=2&q=" + stem)
+cur = r.headers.get("X-Next-Cursor")
+r2 = get("/api/v1/requests?limit=2&q=%s&cursor=%s" % (stem, urllib.parse.quote(cur or "")))
+ok(len(r.json() or []) == 2 and len(r2.json() or []) == 2 and
+   not {x["id"] for x in r.json()} & {x["id"] for x in r2.json()},
+   "search pages with the cursor too", (r, r2))
+r = get("/api/v1/requests?limit=2&offset=2&q=" + stem)
+ok([x["id"] for x in (r.json() or [])] == [x["id"] for x in (r2.json() or [])],
+   "and with offset", r)
+ok(get("/api/v1/requests?q=%25_%5C" + stem).json() == [],
+   "q is text, not a pattern: %, _ and \\ match themselves")
+is_error(get("/api/v1/requests?kind=IPV5"), 400, "invalid_kind", "an unknown kind is 400")
+is_error(get("/api/v1/requests?q=" + "a" * 257), 422, "invalid_field",
+         "a q over 256 bytes is 422")
+
 done()

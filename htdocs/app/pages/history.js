@@ -41,20 +41,15 @@ export async function list(ctx) {
 	const body = h('div', { class: 'card' });
 	ctx.el.append(bar, body);
 
-	let rows, hasMore;
-	if (q || kind) {
-		// The API has no search: filter the latest 1000 here.
-		const all = await ctx.api.get('/requests', { limit: 1000 }, { signal: ctx.signal }) || [];
-		const ql = q.toLowerCase();
-		const hits = all.filter(r => (!ql || r.data.toLowerCase().includes(ql)) &&
-		    (!kind || r.kind === kind));
-		rows = hits.slice(offset, offset + PAGE);
-		hasMore = hits.length > offset + PAGE;
-	} else {
-		const r = await ctx.api.get('/requests', { limit: PAGE + 1, offset }, { signal: ctx.signal }) || [];
-		rows = r.slice(0, PAGE);
-		hasMore = r.length > PAGE;
-	}
+	// The server searches (q: part of the indicator, any case; kind).
+	const params = { limit: PAGE + 1, offset };
+	if (q)
+		params.q = q;
+	if (kind)
+		params.kind = kind;
+	const found = await ctx.api.get('/requests', params, { signal: ctx.signal }) || [];
+	const rows = found.slice(0, PAGE);
+	const hasMore = found.length > PAGE;
 	body.append(table({
 		empty: q || kind ? 'core.history.noMatch' : 'core.history.empty',
 		columns: [
