@@ -172,13 +172,14 @@ dyn_set(const char *k, const char *v, char *err, size_t errsz)
 	return 0;
 }
 
-const char *
-conf_source_url(const char *name)
+/* The value of dynamic key "<prefix><name>", or NULL. */
+static const char *
+dyn_get(const char *prefix, const char *name)
 {
 	char	 k[128];
 	size_t	 i;
 
-	(void)snprintf(k, sizeof(k), DYN_PREFIX "%s", name);
+	(void)snprintf(k, sizeof(k), "%s%s", prefix, name);
 	for (i = 0; i < ndyn; i++)
 		if (strcmp(dyn[i].key, k) == 0)
 			return dyn[i].val;
@@ -186,16 +187,15 @@ conf_source_url(const char *name)
 }
 
 const char *
+conf_source_url(const char *name)
+{
+	return dyn_get(DYN_PREFIX, name);
+}
+
+const char *
 conf_feed_url(const char *name)
 {
-	char	 k[128];
-	size_t	 i;
-
-	(void)snprintf(k, sizeof(k), DYN_FEED "%s", name);
-	for (i = 0; i < ndyn; i++)
-		if (strcmp(dyn[i].key, k) == 0)
-			return dyn[i].val;
-	return NULL;
+	return dyn_get(DYN_FEED, name);
 }
 
 static int

@@ -33,6 +33,7 @@
 #include "conf.h"
 #include "db.h"
 #include "feed.h"
+#include "json.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -100,37 +101,8 @@ grow(char **buf, size_t *cap, size_t need)
 static int
 utf8_ok(const unsigned char *s, size_t n)
 {
-	size_t	 i = 0, k, j;
-	unsigned c;
-	unsigned long cp;
-
-	while (i < n) {
-		c = s[i];
-		if (c == 0)
-			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			k = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			k = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			k = 3, cp = c & 0x07;
-		else
-			return 0;
-		for (j = 1; j <= k; j++) {
-			if (i + j >= n || (s[i + j] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + j] & 0x3f);
-		}
-		if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += k + 1;
-	}
-	return 1;
+	return memchr(s, '\0', n) == NULL &&
+	    json_utf8_valid((const char *)s, n);
 }
 
 void

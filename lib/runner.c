@@ -44,40 +44,49 @@ static const char *const stmt_init =
 	"SELECT id, source_code FROM sources WHERE kind = $1::source_kind"
 	" AND source_code IS NOT NULL ORDER BY id";
 
+/* What each runner kind (sources.kind) is called where. */
+static const struct {
+	const char	*kind, *wire, *address_key, *address_def;
+} kinds[] = {
+	{ "python", "PYTHON", "python_runner_grpc_address",
+	    RUNNER_PYTHON_ADDRESS_DEF },
+	{ "javascript", "JAVA_SCRIPT", "javascript_runner_grpc_address",
+	    RUNNER_JAVASCRIPT_ADDRESS_DEF },
+};
+
+static int
+kind_index(const char *kind)
+{
+	size_t	 i;
+
+	for (i = 0; kind != NULL && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kind, kinds[i].kind) == 0)
+			return (int)i;
+	return -1;
+}
+
 const char *
 runner_wire(const char *kind)
 {
-	if (kind == NULL)
-		return NULL;
-	if (strcmp(kind, "python") == 0)
-		return "PYTHON";
-	if (strcmp(kind, "javascript") == 0)
-		return "JAVA_SCRIPT";
-	return NULL;
+	int	 i = kind_index(kind);
+
+	return i == -1 ? NULL : kinds[i].wire;
 }
 
 const char *
 runner_address_key(const char *kind)
 {
-	if (kind == NULL)
-		return NULL;
-	if (strcmp(kind, "python") == 0)
-		return "python_runner_grpc_address";
-	if (strcmp(kind, "javascript") == 0)
-		return "javascript_runner_grpc_address";
-	return NULL;
+	int	 i = kind_index(kind);
+
+	return i == -1 ? NULL : kinds[i].address_key;
 }
 
 const char *
 runner_default_address(const char *kind)
 {
-	if (kind == NULL)
-		return NULL;
-	if (strcmp(kind, "python") == 0)
-		return RUNNER_PYTHON_ADDRESS_DEF;
-	if (strcmp(kind, "javascript") == 0)
-		return RUNNER_JAVASCRIPT_ADDRESS_DEF;
-	return NULL;
+	int	 i = kind_index(kind);
+
+	return i == -1 ? NULL : kinds[i].address_def;
 }
 
 /* The last address read of each kind: the fallback when the database
